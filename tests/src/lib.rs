@@ -1,1 +1,128 @@
-//! test support
+//! Test support: a real Rasd server started in-process on `127.0.0.1:0` over a real sled store
+//! in a temporary directory, and generated clients connected to the address it got.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use rasd_proto::v1::document_service_client::DocumentServiceClient;
+use rasd_proto::v1::entity_service_client::EntityServiceClient;
+use rasd_proto::v1::extraction_service_client::ExtractionServiceClient;
+use rasd_server::{Limits, RunningServer, ServerConfig};
+use tonic::transport::{Channel, Endpoint};
+use tonic_health::pb::health_client::HealthClient;
+
+/// A running server and a channel to it.
+#[derive(Debug)]
+pub struct TestServer {
+    server: Option<RunningServer>,
+    pub addr: SocketAddr,
+    pub channel: Channel,
+    pub data_dir: PathBuf,
+}
+
+impl TestServer {
+    /// A server over a fresh store in `dir`, with default limits.
+    pub async fn start(dir: &Path) -> TestServer {
+        Self::start_with(dir, Limits::default()).await
+    }
+
+    /// A server over the store in `dir` with these limits.
+    pub async fn start_with(dir: &Path, limits: Limits) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let config = ServerConfig {
+            listen: listener.local_addr().expect("local addr"),
+            data_dir: dir.to_path_buf(),
+            limits,
+            ..ServerConfig::default()
+        };
+        let server = rasd_server::start(config, listener).await.expect("server starts");
+        let addr = server.local_addr();
+        let channel = Endpoint::from_shared(format!("http://{addr}"))
+            .expect("endpoint")
+            .connect()
+            .await
+            .expect("connect");
+        TestServer {
+            server: Some(server),
+            addr,
+            channel,
+            data_dir: dir.to_path_buf(),
+        }
+    }
+
+    /// Stops the server gracefully (the store is flushed and closed).
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await.expect("clean shutdown");
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn extraction(&self) -> ExtractionServiceClient<Channel> {
+        ExtractionServiceClient::new(self.channel.clone())
+    }
+
+    pub fn documents(&self) -> DocumentServiceClient<Channel> {
+        DocumentServiceClient::new(self.channel.clone())
+    }
+
+    pub fn entities(&self) -> EntityServiceClient<Channel> {
+        EntityServiceClient::new(self.channel.clone())
+    }
+
+    pub fn health(&self) -> HealthClient<Channel> {
+        HealthClient::new(self.channel.clone())
+    }
+}
+
+/// The repository root (the parent of this crate's folder).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The shared folder beside the repository, if present (`../shared`).
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = repo_root().join("../shared");
+    dir.is_dir().then_some(dir)
+}
+
+/// The example articles kept in the project: (file name, text).
+pub fn example_articles() -> Vec<(String, String)> {
+    let dir = repo_root().join("examples/articles");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("examples/articles exists")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).expect("utf-8 name").to_owned();
+            (name, std::fs::read_to_string(&p).expect("read article"))
+        })
+        .collect()
+}
+
+/// Asserts a gRPC error: its code and the field its `BadRequest` detail names.
+pub fn assert_bad_field(status: &tonic::Status, code: tonic::Code, field: &str) {
+    use tonic_types::StatusExt;
+    assert_eq!(status.code(), code, "unexpected status: {status:?}");
+    let details = status.get_error_details();
+    let bad = details
+        .bad_request()
+        .unwrap_or_else(|| panic!("no BadRequest detail in {status:?}"));
+    assert!(
+        bad.field_violations.iter().any(|v| v.field == field),
+        "no violation for {field:?} in {:?}",
+        bad.field_violations
+    );
+    let info = details.error_info().unwrap_or_else(|| panic!("no ErrorInfo detail in {status:?}"));
+    assert_eq!(info.domain, rasd_proto::ERROR_DOMAIN);
+}

@@ -1,1 +1,37 @@
-//! placeholder
+//! Durable storage of documents, mentions and their indexes on sled.
+//!
+//! The key decision: **one tree, one writer, one flush per group.** Every record (documents,
+//! summaries, mentions by entity, documents by type, source and time, entity statistics and
+//! ranks, co-occurrence counts, the inverted index) lives in a single sled tree under a
+//! one-byte keyspace tag. All writes go through one thread that takes whatever is queued, stages
+//! it in an overlay (so later writes of the group see earlier ones and counters need no
+//! transaction), applies the whole group as one atomic `sled::Batch`, flushes (fsync), and only
+//! then acknowledges. A document and all its index entries therefore become visible and durable
+//! together or not at all, and one fsync serves a whole group of writers.
+//!
+//! Every index entry is derived from the document alone (`index::apply`), with the same function
+//! adding and removing, so deleting leaves no trace and an index can be rebuilt from documents.
+//!
+//! Offsets stored here are UTF-8 bytes of the original text, half-open.
+
+mod analyzer;
+mod entities;
+mod error;
+mod index;
+mod keys;
+mod overlay;
+mod page;
+mod record;
+mod search;
+mod store;
+mod writer;
+
+pub use analyzer::{Analyzer, Term};
+pub use entities::{EntityMentionHit, RelatedHit};
+pub use error::{Result, StoreError};
+pub use page::Page;
+pub use rasd_extract::EntityType;
+pub use record::{CorpusStats, DocSummary, EntityStats, StoredDocument, StoredMention, SCHEMA_VERSION};
+pub use search::{SearchHit, SearchResults};
+pub use store::{snippet, DocumentFilter, NewDocument, Store, StoreConfig};
+pub use writer::PutOutcome;

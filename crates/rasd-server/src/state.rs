@@ -1,0 +1,95 @@
+//! What every service shares: the limits, the extraction pipeline and the store, each ready
+//! once it has been built or opened.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rasd_extract::Extractor;
+use rasd_proto::ApiError;
+use rasd_store::Store;
+use tokio::sync::OnceCell;
+use tonic::{Response, Status};
+use tracing::Instrument;
+
+use crate::config::Limits;
+
+/// Shared state of the services.
+#[derive(Debug)]
+pub struct AppState {
+    pub limits: Limits,
+    extractor: OnceCell<Arc<Extractor>>,
+    store: OnceCell<Arc<Store>>,
+}
+
+impl AppState {
+    pub fn new(limits: Limits) -> Self {
+        AppState {
+            limits,
+            extractor: OnceCell::new(),
+            store: OnceCell::new(),
+        }
+    }
+
+    pub fn set_extractor(&self, extractor: Arc<Extractor>) {
+        let _ = self.extractor.set(extractor);
+    }
+
+    pub fn set_store(&self, store: Arc<Store>) {
+        let _ = self.store.set(store);
+    }
+
+    /// The extraction pipeline, or UNAVAILABLE while it is being built.
+    pub fn extractor(&self) -> Result<Arc<Extractor>, ApiError> {
+        self.extractor
+            .get()
+            .cloned()
+            .ok_or_else(|| ApiError::Unavailable("the extraction pipeline is starting".to_owned()))
+    }
+
+    /// The store, or UNAVAILABLE while it is being opened.
+    pub fn store(&self) -> Result<Arc<Store>, ApiError> {
+        self.store
+            .get()
+            .cloned()
+            .ok_or_else(|| ApiError::Unavailable("the store is opening".to_owned()))
+    }
+
+    pub fn store_if_open(&self) -> Option<Arc<Store>> {
+        self.store.get().cloned()
+    }
+}
+
+/// Runs CPU-bound or blocking work off the async threads.
+pub async fn blocking<T, F>(work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))?
+}
+
+/// Runs one RPC inside a tracing span and logs its outcome and latency.
+pub async fn traced<T>(
+    rpc: &'static str,
+    call: impl Future<Output = Result<T, ApiError>>,
+) -> Result<Response<T>, Status> {
+    let span = tracing::info_span!("rpc", rpc);
+    async move {
+        let started = Instant::now();
+        let result = call.await;
+        let latency_us = started.elapsed().as_micros() as u64;
+        match &result {
+            Ok(_) => tracing::info!(code = "OK", latency_us, "rpc finished"),
+            Err(e @ ApiError::Internal(_)) => {
+                tracing::error!(code = ?e.code(), latency_us, error = %e, "rpc failed")
+            }
+            Err(e) => tracing::info!(code = ?e.code(), latency_us, error = %e, "rpc rejected"),
+        }
+        result.map(Response::new).map_err(Status::from)
+    }
+    .instrument(span)
+    .await
+}

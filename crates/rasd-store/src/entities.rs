@@ -1,0 +1,201 @@
+//! Reading entities: statistics, ranking by document count, mentions across documents, and
+//! co-occurrences.
+
+use std::ops::Bound;
+use std::sync::Arc;
+
+use crate::keys::{self, key};
+use crate::page::{decode_token, encode_token, fnv64, Page};
+use crate::record::{decode, EntityStats, StoredMention};
+use crate::store::snippet;
+use crate::{EntityType, Result, Store, StoreError};
+
+/// One mention of an entity in a stored document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntityMentionHit {
+    pub document_id: String,
+    /// Position of the mention in the document's mention list.
+    pub mention_index: u32,
+    pub mention: StoredMention,
+    /// A short excerpt of the document around the mention.
+    pub snippet: String,
+    /// The whole document text, to convert the mention's byte offsets to other units.
+    pub document_text: Arc<str>,
+}
+
+/// An entity that shares documents with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelatedHit {
+    pub entity: EntityStats,
+    pub shared_documents: u64,
+}
+
+fn invalid_token() -> StoreError {
+    StoreError::InvalidPageToken {
+        reason: "not a token issued by this service".to_owned(),
+    }
+}
+
+impl Store {
+    /// The statistics of one entity, if any stored document mentions it.
+    pub fn entity(&self, id: &str) -> Result<Option<EntityStats>> {
+        let k = key(keys::ENTITY, &[id.as_bytes()]);
+        self.tree.get(&k)?.map(|bytes| decode(&k, &bytes)).transpose()
+    }
+
+    /// Entities ordered by document count (descending), then id.
+    pub fn list_entities(
+        &self,
+        entity_type: Option<EntityType>,
+        page_size: usize,
+        page_token: &str,
+    ) -> Result<Page<EntityStats>> {
+        let type_part = entity_type.map(|t| vec![t.code()]).unwrap_or_default();
+        let fingerprint = fnv64(&[b"entities", &type_part]);
+        let cursor = decode_token(&self.secret, fingerprint, page_token)?;
+        let prefix = match entity_type {
+            Some(t) => keys::prefix(keys::ENTITY_RANK_BY_TYPE, &[t.code()]),
+            None => vec![keys::ENTITY_RANK],
+        };
+        let start = match &cursor {
+            Some(after) => Bound::Excluded([prefix.as_slice(), after].concat()),
+            None => Bound::Included(prefix.clone()),
+        };
+        let mut items = Vec::new();
+        let mut last_suffix = Vec::new();
+        let mut next_token = None;
+        let end = Bound::Excluded(keys::prefix_end(&prefix));
+        for entry in self.tree.range::<Vec<u8>, _>((start, end)) {
+            let (k, _) = entry?;
+            let suffix = &k[prefix.len()..];
+            // suffix = inverted count (8 bytes) + 0 + entity id
+            let Some(id) = suffix.get(9..) else { continue };
+            let Some(stats) = self.entity(&String::from_utf8_lossy(id))? else {
+                continue;
+            };
+            if items.len() == page_size {
+                next_token = Some(encode_token(&self.secret, fingerprint, last_suffix));
+                break;
+            }
+            last_suffix = suffix.to_vec();
+            items.push(stats);
+        }
+        Ok(Page { items, next_token })
+    }
+
+    /// Mentions of one entity, ordered by document id then position.
+    pub fn entity_mentions(
+        &self,
+        id: &str,
+        page_size: usize,
+        page_token: &str,
+    ) -> Result<Page<EntityMentionHit>> {
+        let fingerprint = fnv64(&[b"mentions", id.as_bytes()]);
+        // Cursor: doc id + 0 + big-endian index of the last mention returned.
+        let after = match decode_token(&self.secret, fingerprint, page_token)? {
+            Some(c) => {
+                let (doc, index) = c.split_at_checked(c.len().wrapping_sub(5)).ok_or_else(invalid_token)?;
+                let index: [u8; 4] = index[1..].try_into().map_err(|_| invalid_token())?;
+                Some((String::from_utf8_lossy(doc).into_owned(), u32::from_be_bytes(index)))
+            }
+            None => None,
+        };
+        let prefix = keys::prefix(keys::MENTIONS, id.as_bytes());
+        let start = match &after {
+            Some((doc, _)) => Bound::Included([prefix.as_slice(), doc.as_bytes()].concat()),
+            None => Bound::Included(prefix.clone()),
+        };
+        let end = Bound::Excluded(keys::prefix_end(&prefix));
+        let mut items: Vec<EntityMentionHit> = Vec::new();
+        for entry in self.tree.range::<Vec<u8>, _>((start, end)) {
+            let (k, v) = entry?;
+            let doc_id = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
+            let indexes: Vec<u32> = decode(&k, &v)?;
+            let Some(doc) = self.get(&doc_id)? else { continue };
+            let text: Arc<str> = Arc::from(doc.text.as_str());
+            for index in indexes {
+                if let Some((after_doc, after_index)) = &after {
+                    if *after_doc == doc_id && index <= *after_index {
+                        continue;
+                    }
+                }
+                let Some(mention) = doc.mentions.get(index as usize) else { continue };
+                if items.len() == page_size {
+                    let last = &items[items.len() - 1];
+                    let mut cursor = last.document_id.as_bytes().to_vec();
+                    cursor.push(0);
+                    cursor.extend_from_slice(&last.mention_index.to_be_bytes());
+                    let next_token = Some(encode_token(&self.secret, fingerprint, cursor));
+                    return Ok(Page { items, next_token });
+                }
+                let range = mention.start as usize..mention.end as usize;
+                items.push(EntityMentionHit {
+                    document_id: doc_id.clone(),
+                    mention_index: index,
+                    mention: mention.clone(),
+                    snippet: snippet(&doc.text, range, 60, 60),
+                    document_text: text.clone(),
+                });
+            }
+        }
+        Ok(Page {
+            items,
+            next_token: None,
+        })
+    }
+
+    /// Entities that share documents with `id`, most shared first, then by id.
+    pub fn related_entities(
+        &self,
+        id: &str,
+        entity_type: Option<EntityType>,
+        page_size: usize,
+        page_token: &str,
+    ) -> Result<Page<RelatedHit>> {
+        let type_part = entity_type.map(|t| vec![t.code()]).unwrap_or_default();
+        let fingerprint = fnv64(&[b"related", id.as_bytes(), &type_part]);
+        let after = match decode_token(&self.secret, fingerprint, page_token)? {
+            Some(c) => {
+                let (count, other) = c.split_at_checked(8).ok_or_else(invalid_token)?;
+                let count: [u8; 8] = count.try_into().map_err(|_| invalid_token())?;
+                Some((u64::from_be_bytes(count), String::from_utf8_lossy(other).into_owned()))
+            }
+            None => None,
+        };
+        let prefix = keys::prefix(keys::RELATED, id.as_bytes());
+        let mut all = Vec::new();
+        for entry in self.tree.scan_prefix(&prefix) {
+            let (k, v) = entry?;
+            let other = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
+            let count: u64 = decode(&k, &v)?;
+            all.push((count, other));
+        }
+        all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut items = Vec::new();
+        let mut next_token = None;
+        for (count, other) in all {
+            if let Some((after_count, after_id)) = &after {
+                let is_after = count < *after_count || (count == *after_count && other > *after_id);
+                if !is_after {
+                    continue;
+                }
+            }
+            let Some(entity) = self.entity(&other)? else { continue };
+            if entity_type.is_some_and(|t| t != entity.entity_type) {
+                continue;
+            }
+            if items.len() == page_size {
+                let last: &RelatedHit = &items[items.len() - 1];
+                let mut cursor = last.shared_documents.to_be_bytes().to_vec();
+                cursor.extend_from_slice(last.entity.id.as_bytes());
+                next_token = Some(encode_token(&self.secret, fingerprint, cursor));
+                break;
+            }
+            items.push(RelatedHit {
+                entity,
+                shared_documents: count,
+            });
+        }
+        Ok(Page { items, next_token })
+    }
+}

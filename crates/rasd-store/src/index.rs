@@ -1,0 +1,195 @@
+//! Everything a document adds to the indexes, computed from the document alone.
+//!
+//! [`apply`] adds (`Sign::Add`) or removes (`Sign::Remove`) exactly the same entries, so a
+//! deleted document leaves no trace, and the whole index can be rebuilt from the documents.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::analyzer::Analyzer;
+use crate::keys::{self, key};
+use crate::overlay::Overlay;
+use crate::record::{decode, encode, CorpusStats, EntityStats, StoredDocument};
+use crate::Result;
+
+/// Entities of one document taken into co-occurrence counts, at most (the pairs grow with the
+/// square of this number).
+pub const MAX_RELATED_ENTITIES_PER_DOCUMENT: usize = 64;
+
+/// The positions of each search term of a text.
+pub type TermPositions = BTreeMap<String, Vec<u32>>;
+
+/// The search terms of a text with their positions, and the number of tokens.
+pub fn term_positions(analyzer: &Analyzer, text: &str) -> (TermPositions, u32) {
+    let mut positions = TermPositions::new();
+    let mut tokens = 0;
+    for term in analyzer.terms(text) {
+        tokens += 1;
+        positions.entry(term.key).or_default().push(term.position);
+    }
+    (positions, tokens)
+}
+
+/// Key of the collection statistics (keyspace `g`).
+pub const CORPUS_STATS_KEY: &[u8] = b"gcorpus";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sign {
+    Add,
+    Remove,
+}
+
+/// Adds or removes every index entry of `doc` (its summary included, its record excluded).
+pub fn apply(
+    ov: &mut Overlay<'_>,
+    doc: &StoredDocument,
+    positions: &TermPositions,
+    sign: Sign,
+) -> Result<()> {
+    let id = doc.summary.id.as_bytes();
+    let mut presence: Vec<(Vec<u8>, Vec<u8>)> = vec![(key(keys::SUMMARY, &[id]), encode(&doc.summary))];
+
+    // Mentions by entity, entity statistics.
+    let mut by_entity: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    let mut types = BTreeSet::new();
+    for (index, mention) in doc.mentions.iter().enumerate() {
+        types.insert(mention.entity_type.code());
+        if let Some(entity) = &mention.entity_id {
+            by_entity.entry(entity.as_str()).or_default().push(index as u32);
+        }
+    }
+    for (entity, indexes) in &by_entity {
+        presence.push((key(keys::MENTIONS, &[entity.as_bytes(), id]), encode(indexes)));
+    }
+    for code in types {
+        presence.push((key(keys::BY_TYPE, &[&[code], id]), Vec::new()));
+    }
+    if !doc.summary.source.is_empty() {
+        presence.push((key(keys::BY_SOURCE, &[doc.summary.source.as_bytes(), id]), Vec::new()));
+    }
+    if let Some(published) = doc.summary.published_us {
+        presence.push((key(keys::BY_TIME, &[&keys::ordered_i64(published), id]), Vec::new()));
+    }
+
+    // Search terms.
+    for (term, at) in positions {
+        presence.push((key(keys::TERM, &[term.as_bytes(), id]), encode(at)));
+    }
+
+    for (k, v) in presence {
+        match sign {
+            Sign::Add => ov.insert(k, v),
+            Sign::Remove => ov.remove(k),
+        }
+    }
+
+    // Entity counts and ranks.
+    for (entity, indexes) in &by_entity {
+        let first = &doc.mentions[indexes[0] as usize];
+        let template = EntityStats {
+            id: (*entity).to_owned(),
+            entity_type: first.entity_type,
+            name_ar: first.name_ar.clone(),
+            name_en: first.name_en.clone(),
+            subtype: first.subtype.clone(),
+            location: first.location,
+            mention_count: 0,
+            document_count: 0,
+        };
+        update_entity(ov, template, indexes.len() as u64, sign)?;
+    }
+
+    // Co-occurrences.
+    let related: Vec<&str> = by_entity.keys().copied().take(MAX_RELATED_ENTITIES_PER_DOCUMENT).collect();
+    for (i, a) in related.iter().enumerate() {
+        for b in &related[i + 1..] {
+            add_count(ov, key(keys::RELATED, &[a.as_bytes(), b.as_bytes()]), sign)?;
+            add_count(ov, key(keys::RELATED, &[b.as_bytes(), a.as_bytes()]), sign)?;
+        }
+    }
+
+    // Collection statistics.
+    let mut stats = corpus_stats_in(ov)?;
+    let tokens = u64::from(doc.summary.token_count);
+    match sign {
+        Sign::Add => {
+            stats.document_count += 1;
+            stats.token_count += tokens;
+        }
+        Sign::Remove => {
+            stats.document_count = stats.document_count.saturating_sub(1);
+            stats.token_count = stats.token_count.saturating_sub(tokens);
+        }
+    }
+    ov.insert(CORPUS_STATS_KEY.to_vec(), encode(&stats));
+    Ok(())
+}
+
+/// The collection statistics as staged.
+pub fn corpus_stats_in(ov: &Overlay<'_>) -> Result<CorpusStats> {
+    match ov.get(CORPUS_STATS_KEY)? {
+        Some(bytes) => decode(CORPUS_STATS_KEY, &bytes),
+        None => Ok(CorpusStats::default()),
+    }
+}
+
+fn rank_keys(stats: &EntityStats) -> [Vec<u8>; 2] {
+    let count = keys::inverted_count(stats.document_count);
+    [
+        key(keys::ENTITY_RANK, &[&count, stats.id.as_bytes()]),
+        key(keys::ENTITY_RANK_BY_TYPE, &[&[stats.entity_type.code()], &count, stats.id.as_bytes()]),
+    ]
+}
+
+fn update_entity(ov: &mut Overlay<'_>, template: EntityStats, mentions: u64, sign: Sign) -> Result<()> {
+    let entity_key = key(keys::ENTITY, &[template.id.as_bytes()]);
+    let current: Option<EntityStats> = match ov.get(&entity_key)? {
+        Some(bytes) => Some(decode(&entity_key, &bytes)?),
+        None => None,
+    };
+    if let Some(current) = &current {
+        for k in rank_keys(current) {
+            ov.remove(k);
+        }
+    }
+    let mut stats = match (current, sign) {
+        (Some(current), _) => current,
+        (None, Sign::Add) => template,
+        (None, Sign::Remove) => return Ok(()),
+    };
+    match sign {
+        Sign::Add => {
+            stats.mention_count += mentions;
+            stats.document_count += 1;
+        }
+        Sign::Remove => {
+            stats.mention_count = stats.mention_count.saturating_sub(mentions);
+            stats.document_count = stats.document_count.saturating_sub(1);
+        }
+    }
+    if stats.document_count == 0 {
+        ov.remove(entity_key);
+    } else {
+        for k in rank_keys(&stats) {
+            ov.insert(k, Vec::new());
+        }
+        ov.insert(entity_key, encode(&stats));
+    }
+    Ok(())
+}
+
+fn add_count(ov: &mut Overlay<'_>, k: Vec<u8>, sign: Sign) -> Result<()> {
+    let current = match ov.get(&k)? {
+        Some(bytes) => decode::<u64>(&k, &bytes)?,
+        None => 0,
+    };
+    let next = match sign {
+        Sign::Add => current + 1,
+        Sign::Remove => current.saturating_sub(1),
+    };
+    if next == 0 {
+        ov.remove(k);
+    } else {
+        ov.insert(k, encode(&next));
+    }
+    Ok(())
+}

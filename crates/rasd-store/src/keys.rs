@@ -1,0 +1,106 @@
+//! The keyspaces of the single sled tree.
+//!
+//! Every record lives in one tree so that a batch of writes (a document and all its index
+//! entries) is applied atomically by `Tree::apply_batch`. Keys start with a one-byte keyspace
+//! tag; variable-length parts are separated by `0x00`, which ids never contain.
+
+/// `d` + doc id → [`crate::record::StoredDocument`].
+pub const DOC: u8 = b'd';
+/// `s` + doc id → [`crate::record::DocSummary`].
+pub const SUMMARY: u8 = b's';
+/// `m` + entity id + 0 + doc id → mention indexes of that entity in the document.
+pub const MENTIONS: u8 = b'm';
+/// `y` + type code + doc id → () : documents by entity type.
+pub const BY_TYPE: u8 = b'y';
+/// `o` + source + 0 + doc id → () : documents by source.
+pub const BY_SOURCE: u8 = b'o';
+/// `p` + published (order-preserving i64) + doc id → () : documents by publication time.
+pub const BY_TIME: u8 = b'p';
+/// `e` + entity id → [`crate::record::EntityStats`].
+pub const ENTITY: u8 = b'e';
+/// `c` + inverted document count + entity id → () : entities by document count.
+pub const ENTITY_RANK: u8 = b'c';
+/// `k` + type code + inverted document count + entity id → () : the same, per type.
+pub const ENTITY_RANK_BY_TYPE: u8 = b'k';
+/// `r` + entity id + 0 + entity id → shared document count.
+pub const RELATED: u8 = b'r';
+/// `t` + search term + 0 + doc id → term positions.
+pub const TERM: u8 = b't';
+// `g` + name → global records: `gschema` (schema version), `gsecret` (page-token key),
+// `gcorpus` (collection statistics).
+
+/// A key made of a tag and parts separated by 0.
+pub fn key(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let len = 1 + parts.iter().map(|p| p.len() + 1).sum::<usize>();
+    let mut out = Vec::with_capacity(len);
+    out.push(tag);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(0);
+        }
+        out.extend_from_slice(part);
+    }
+    out
+}
+
+/// The prefix of every key `tag + part + 0 + …`.
+pub fn prefix(tag: u8, part: &[u8]) -> Vec<u8> {
+    let mut out = key(tag, &[part]);
+    out.push(0);
+    out
+}
+
+/// An i64 encoded so that byte order is numeric order.
+pub fn ordered_i64(value: i64) -> [u8; 8] {
+    ((value as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+/// The inverse of [`ordered_i64`].
+#[cfg(test)]
+pub fn decode_ordered_i64(bytes: [u8; 8]) -> i64 {
+    (u64::from_be_bytes(bytes) ^ (1 << 63)) as i64
+}
+
+/// A count encoded so that larger counts sort first.
+pub fn inverted_count(count: u64) -> [u8; 8] {
+    (u64::MAX - count).to_be_bytes()
+}
+
+/// The smallest key strictly greater than every key starting with `prefix`.
+pub fn prefix_end(prefix: &[u8]) -> Vec<u8> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return end;
+        }
+    }
+    vec![u8::MAX; prefix.len() + 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordered_i64_sorts_numerically() {
+        let values = [i64::MIN, -5, -1, 0, 1, 7, i64::MAX];
+        for pair in values.windows(2) {
+            assert!(ordered_i64(pair[0]) < ordered_i64(pair[1]));
+            assert_eq!(decode_ordered_i64(ordered_i64(pair[0])), pair[0]);
+        }
+    }
+
+    #[test]
+    fn inverted_count_sorts_descending() {
+        assert!(inverted_count(10) < inverted_count(2));
+    }
+
+    #[test]
+    fn prefix_end_bounds_the_prefix() {
+        let p = prefix(TERM, "داعش".as_bytes());
+        let end = prefix_end(&p);
+        let inside = key(TERM, &["داعش".as_bytes(), b"zzzz"]);
+        assert!(inside > p && inside < end);
+    }
+}

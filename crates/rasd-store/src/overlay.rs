@@ -1,0 +1,80 @@
+//! Pending writes of one group commit, readable before they are applied.
+
+use std::collections::BTreeMap;
+
+use crate::Result;
+
+/// Writes staged over the tree: reads see them, and they become one atomic `sled::Batch`.
+///
+/// A failed document must not leave half its entries in the group: [`Overlay::savepoint`] starts
+/// an undo log and [`Overlay::rollback`] restores the staged writes to that point.
+pub struct Overlay<'a> {
+    tree: &'a sled::Tree,
+    pending: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    /// Previous staged state of every key written since the savepoint (`None`: not staged).
+    undo: Vec<(Vec<u8>, Option<Option<Vec<u8>>>)>,
+}
+
+impl<'a> Overlay<'a> {
+    pub fn new(tree: &'a sled::Tree) -> Self {
+        Overlay {
+            tree,
+            pending: BTreeMap::new(),
+            undo: Vec::new(),
+        }
+    }
+
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self.pending.get(key) {
+            Some(value) => Ok(value.clone()),
+            None => Ok(self.tree.get(key)?.map(|v| v.to_vec())),
+        }
+    }
+
+    pub fn insert(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.stage(key, Some(value));
+    }
+
+    pub fn remove(&mut self, key: Vec<u8>) {
+        self.stage(key, None);
+    }
+
+    fn stage(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        let previous = self.pending.insert(key.clone(), value);
+        self.undo.push((key, previous));
+    }
+
+    /// Forgets the undo log: what is staged now stays.
+    pub fn savepoint(&mut self) {
+        self.undo.clear();
+    }
+
+    /// Undoes every write staged since the last savepoint.
+    pub fn rollback(&mut self) {
+        while let Some((key, previous)) = self.undo.pop() {
+            match previous {
+                Some(value) => {
+                    self.pending.insert(key, value);
+                }
+                None => {
+                    self.pending.remove(&key);
+                }
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    pub fn into_batch(self) -> sled::Batch {
+        let mut batch = sled::Batch::default();
+        for (key, value) in self.pending {
+            match value {
+                Some(value) => batch.insert(key, value),
+                None => batch.remove(key),
+            }
+        }
+        batch
+    }
+}

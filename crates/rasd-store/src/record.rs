@@ -1,0 +1,84 @@
+//! Records stored in the tree, encoded with postcard.
+//!
+//! Every record carries the fields it needs to be read alone. Changing a record's layout means
+//! raising [`SCHEMA_VERSION`] and adding a migration in `store.rs`.
+
+use rasd_extract::{Component, EntityType, Value};
+use serde::{Deserialize, Serialize};
+
+/// Version of the record layouts and key spaces written by this build.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A stored mention. Offsets are UTF-8 bytes of the document text, half-open.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredMention {
+    pub start: u32,
+    pub end: u32,
+    pub entity_type: EntityType,
+    pub entity_id: Option<String>,
+    pub name_ar: String,
+    pub name_en: String,
+    pub subtype: String,
+    pub location: Option<(f64, f64)>,
+    pub value: Option<Value>,
+    pub confidence: f32,
+    pub component: Component,
+}
+
+/// Metadata of a document, stored apart from its text for listing and filtering.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DocSummary {
+    pub id: String,
+    pub title: String,
+    pub source: String,
+    pub url: String,
+    /// Microseconds since the Unix epoch.
+    pub published_us: Option<i64>,
+    pub language: String,
+    /// Microseconds since the Unix epoch.
+    pub created_us: i64,
+    /// Length of the text in code points.
+    pub text_chars: u32,
+    pub mention_count: u32,
+    /// Number of search tokens (the BM25 document length).
+    pub token_count: u32,
+}
+
+/// A document with its text and mentions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredDocument {
+    pub summary: DocSummary,
+    pub text: String,
+    pub mentions: Vec<StoredMention>,
+}
+
+/// A linked entity as seen in stored documents.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EntityStats {
+    pub id: String,
+    pub entity_type: EntityType,
+    pub name_ar: String,
+    pub name_en: String,
+    pub subtype: String,
+    pub location: Option<(f64, f64)>,
+    pub mention_count: u64,
+    pub document_count: u64,
+}
+
+/// Collection-wide statistics for BM25.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CorpusStats {
+    pub document_count: u64,
+    pub token_count: u64,
+}
+
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    postcard::to_stdvec(value).unwrap_or_default()
+}
+
+pub fn decode<'a, T: Deserialize<'a>>(key: &[u8], bytes: &'a [u8]) -> crate::Result<T> {
+    postcard::from_bytes(bytes).map_err(|e| crate::StoreError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        detail: e.to_string(),
+    })
+}

@@ -1,0 +1,376 @@
+//! Opening the store, writing through the group-commit writer, and reading documents.
+
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+use crate::analyzer::Analyzer;
+use crate::index;
+use crate::keys::{self, key};
+use crate::page::{decode_token, encode_token, fnv64, Page};
+use crate::record::{decode, encode, DocSummary, StoredDocument, StoredMention, SCHEMA_VERSION};
+use crate::writer::{self, Command, Prepared, PutOutcome};
+use crate::{EntityType, Result, StoreError};
+
+/// Keys of the schema version and of the page-token secret (keyspace `g`).
+const SCHEMA_KEY: &[u8] = b"gschema";
+const SECRET_KEY: &[u8] = b"gsecret";
+
+/// How to open a store.
+#[derive(Clone, Debug)]
+pub struct StoreConfig {
+    /// The data directory (created if missing).
+    pub path: PathBuf,
+    /// Size of sled's page cache in bytes.
+    pub cache_capacity_bytes: u64,
+}
+
+impl StoreConfig {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        StoreConfig {
+            path: path.into(),
+            cache_capacity_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// A document to store: its metadata, text and extracted mentions.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewDocument {
+    pub id: String,
+    pub text: String,
+    pub title: String,
+    pub source: String,
+    pub url: String,
+    /// Microseconds since the Unix epoch.
+    pub published_us: Option<i64>,
+    pub language: String,
+    pub mentions: Vec<StoredMention>,
+}
+
+/// Filters of document listings and searches; every filter that is set must hold.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocumentFilter {
+    pub entity_id: Option<String>,
+    pub entity_type: Option<EntityType>,
+    pub source: Option<String>,
+    /// Inclusive, microseconds since the Unix epoch.
+    pub published_after_us: Option<i64>,
+    /// Exclusive, microseconds since the Unix epoch.
+    pub published_before_us: Option<i64>,
+}
+
+/// The document store: documents, their mentions, and every index over them, in one sled tree.
+///
+/// Reads go straight to sled and never wait for writes. Writes go to one writer thread that
+/// commits them in groups and acknowledges a write only once it is flushed to disk.
+#[derive(Debug)]
+pub struct Store {
+    pub(crate) db: sled::Db,
+    pub(crate) tree: sled::Tree,
+    pub(crate) analyzer: Analyzer,
+    pub(crate) secret: Vec<u8>,
+    queue: Mutex<Option<mpsc::Sender<Command>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+fn now_us() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or_default()
+}
+
+fn open_error(path: &Path, error: sled::Error) -> StoreError {
+    let detail = error.to_string();
+    let path = path.display().to_string();
+    if detail.contains("lock") || detail.contains("WouldBlock") || detail.contains("Resource temporarily unavailable") {
+        StoreError::Locked { path, detail }
+    } else {
+        StoreError::Open { path, detail }
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store in `config.path`. Fails with [`StoreError::Locked`] when
+    /// another process holds it, and [`StoreError::Open`] when it cannot be read.
+    pub fn open(config: &StoreConfig) -> Result<Store> {
+        let path = &config.path;
+        std::fs::create_dir_all(path).map_err(|e| StoreError::Open {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(config.cache_capacity_bytes)
+            .open()
+            .map_err(|e| open_error(path, e))?;
+        let tree = db.open_tree("rasd").map_err(|e| open_error(path, e))?;
+        match tree.get(SCHEMA_KEY)? {
+            Some(bytes) => {
+                let found: u32 = decode(SCHEMA_KEY, &bytes)?;
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::SchemaVersion {
+                        found,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+            }
+            None => {
+                tree.insert(SCHEMA_KEY, encode(&SCHEMA_VERSION))?;
+            }
+        }
+        let secret = match tree.get(SECRET_KEY)? {
+            Some(secret) => secret.to_vec(),
+            None => {
+                let seed = format!("{}:{}:{:p}", now_us(), std::process::id(), &db);
+                let secret = fnv64(&[seed.as_bytes()]).to_be_bytes().to_vec();
+                tree.insert(SECRET_KEY, secret.clone())?;
+                secret
+            }
+        };
+        db.flush()?;
+        let analyzer = Analyzer::default();
+        let (sender, receiver) = mpsc::channel();
+        let writer = {
+            let (db, tree, analyzer) = (db.clone(), tree.clone(), analyzer.clone());
+            std::thread::Builder::new()
+                .name("rasd-store-writer".to_owned())
+                .spawn(move || writer::run(db, tree, analyzer, receiver))
+                .map_err(|e| StoreError::Engine(e.to_string()))?
+        };
+        Ok(Store {
+            db,
+            tree,
+            analyzer,
+            secret,
+            queue: Mutex::new(Some(sender)),
+            writer: Mutex::new(Some(writer)),
+        })
+    }
+
+    /// Bytes the store occupies on disk.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+
+    /// The analyzer that turns documents and queries into search terms.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    fn send(&self, command: Command) -> Result<()> {
+        let queue = self.queue.lock().map_err(|_| StoreError::Closed)?;
+        queue
+            .as_ref()
+            .ok_or(StoreError::Closed)?
+            .send(command)
+            .map_err(|_| StoreError::Closed)
+    }
+
+    /// Stores documents; each result says whether it was created, already there, or failed.
+    /// Returns once every document is durable on disk.
+    pub async fn put(&self, docs: Vec<NewDocument>) -> Vec<Result<PutOutcome>> {
+        let count = docs.len();
+        let created_us = now_us();
+        let prepared = docs
+            .into_iter()
+            .map(|doc| {
+                let (positions, token_count) = index::term_positions(&self.analyzer, &doc.text);
+                Prepared {
+                    doc: StoredDocument {
+                        summary: DocSummary {
+                            id: doc.id,
+                            title: doc.title,
+                            source: doc.source,
+                            url: doc.url,
+                            published_us: doc.published_us,
+                            language: doc.language,
+                            created_us,
+                            text_chars: doc.text.chars().count() as u32,
+                            mention_count: doc.mentions.len() as u32,
+                            token_count,
+                        },
+                        text: doc.text,
+                        mentions: doc.mentions,
+                    },
+                    positions,
+                }
+            })
+            .collect();
+        let (reply, answer) = oneshot::channel();
+        if let Err(e) = self.send(Command::Put { docs: prepared, reply }) {
+            return (0..count).map(|_| Err(clone_error(&e))).collect();
+        }
+        match answer.await {
+            Ok(results) => results,
+            Err(_) => (0..count).map(|_| Err(StoreError::Closed)).collect(),
+        }
+    }
+
+    /// Deletes a document and every index entry it made; durable on return.
+    pub async fn delete(&self, id: &str) -> Result<()> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Delete {
+            id: id.to_owned(),
+            reply,
+        })?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Waits until every acknowledged write is on disk (they already are) and flushes sled.
+    pub async fn flush(&self) -> Result<()> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Flush { reply })?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Stops the writer after the writes already queued, and flushes. Idempotent.
+    pub fn close(&self) {
+        if let Ok(mut queue) = self.queue.lock() {
+            queue.take();
+        }
+        if let Ok(mut writer) = self.writer.lock() {
+            if let Some(handle) = writer.take() {
+                let _ = handle.join();
+            }
+        }
+    }
+
+    /// One document with its text and mentions.
+    pub fn get(&self, id: &str) -> Result<Option<StoredDocument>> {
+        let k = key(keys::DOC, &[id.as_bytes()]);
+        self.tree.get(&k)?.map(|bytes| decode(&k, &bytes)).transpose()
+    }
+
+    /// The metadata of one document.
+    pub fn summary(&self, id: &str) -> Result<Option<DocSummary>> {
+        let k = key(keys::SUMMARY, &[id.as_bytes()]);
+        self.tree.get(&k)?.map(|bytes| decode(&k, &bytes)).transpose()
+    }
+
+    /// Number of stored documents.
+    pub fn document_count(&self) -> Result<u64> {
+        Ok(self.corpus_stats()?.document_count)
+    }
+
+    pub(crate) fn corpus_stats(&self) -> Result<crate::record::CorpusStats> {
+        match self.tree.get(index::CORPUS_STATS_KEY)? {
+            Some(bytes) => decode(index::CORPUS_STATS_KEY, &bytes),
+            None => Ok(Default::default()),
+        }
+    }
+
+    /// True when the document passes every filter.
+    pub(crate) fn matches(&self, summary: &DocSummary, filter: &DocumentFilter) -> Result<bool> {
+        let id = summary.id.as_bytes();
+        if let Some(source) = &filter.source {
+            if &summary.source != source {
+                return Ok(false);
+            }
+        }
+        if filter.published_after_us.is_some() || filter.published_before_us.is_some() {
+            let Some(published) = summary.published_us else {
+                return Ok(false);
+            };
+            if filter.published_after_us.is_some_and(|after| published < after)
+                || filter.published_before_us.is_some_and(|before| published >= before)
+            {
+                return Ok(false);
+            }
+        }
+        if let Some(entity) = &filter.entity_id {
+            if !self.tree.contains_key(key(keys::MENTIONS, &[entity.as_bytes(), id]))? {
+                return Ok(false);
+            }
+        }
+        if let Some(entity_type) = filter.entity_type {
+            if !self.tree.contains_key(key(keys::BY_TYPE, &[&[entity_type.code()], id]))? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Documents that pass the filter, ordered by id, one page at a time.
+    pub fn list(&self, filter: &DocumentFilter, page_size: usize, page_token: &str) -> Result<Page<DocSummary>> {
+        let fingerprint = fnv64(&[b"list", &encode(filter)]);
+        let cursor = decode_token(&self.secret, fingerprint, page_token)?;
+        // Walk the most selective index; every key in it is `prefix + doc id`.
+        let prefix = if let Some(entity) = &filter.entity_id {
+            keys::prefix(keys::MENTIONS, entity.as_bytes())
+        } else if let Some(entity_type) = filter.entity_type {
+            keys::prefix(keys::BY_TYPE, &[entity_type.code()])
+        } else if let Some(source) = &filter.source {
+            keys::prefix(keys::BY_SOURCE, source.as_bytes())
+        } else {
+            vec![keys::SUMMARY]
+        };
+        let start = match &cursor {
+            Some(after) => Bound::Excluded([prefix.as_slice(), after].concat()),
+            None => Bound::Included(prefix.clone()),
+        };
+        let end = Bound::Excluded(keys::prefix_end(&prefix));
+        let mut items = Vec::with_capacity(page_size.min(1024));
+        let mut next_token = None;
+        for entry in self.tree.range::<Vec<u8>, _>((start, end)) {
+            let (k, _) = entry?;
+            let id = &k[prefix.len()..];
+            let Some(summary) = self.summary(&String::from_utf8_lossy(id))? else {
+                continue;
+            };
+            if !self.matches(&summary, filter)? {
+                continue;
+            }
+            if items.len() == page_size {
+                let last: &DocSummary = items.last().unwrap_or(&summary);
+                next_token = Some(encode_token(&self.secret, fingerprint, last.id.as_bytes().to_vec()));
+                break;
+            }
+            items.push(summary);
+        }
+        Ok(Page { items, next_token })
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn clone_error(error: &StoreError) -> StoreError {
+    match error {
+        StoreError::Closed => StoreError::Closed,
+        other => StoreError::Engine(other.to_string()),
+    }
+}
+
+/// A short excerpt of `text` around the byte range `at`: up to `before` characters before it and
+/// `after` characters after it, with an ellipsis where text was cut.
+pub fn snippet(text: &str, at: std::ops::Range<usize>, before: usize, after: usize) -> String {
+    let start = text[..at.start.min(text.len())]
+        .char_indices()
+        .rev()
+        .nth(before.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    let end_from = at.end.min(text.len());
+    let end = text[end_from..]
+        .char_indices()
+        .nth(after)
+        .map_or(text.len(), |(i, _)| end_from + i);
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(text[start..end].trim());
+    if end < text.len() {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,197 @@
+//! EntityService: GetEntity, ListEntities, ListEntityMentions, ListRelatedEntities.
+
+use std::collections::BTreeSet;
+
+use rasd_proto::v1::{self, OffsetUnit};
+use rasd_tests::{assert_bad_field, example_articles, TestServer};
+use tonic::Code;
+
+async fn ingest_examples(server: &TestServer) {
+    let requests = example_articles()
+        .into_iter()
+        .map(|(name, text)| v1::CreateDocumentRequest {
+            document_id: name,
+            text,
+            ..Default::default()
+        })
+        .collect();
+    server
+        .documents()
+        .batch_create_documents(v1::BatchCreateDocumentsRequest { requests })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn get_entity_merges_knowledge_base_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let mut client = server.entities();
+    // Known to the knowledge base before any document mentions it.
+    let before = client
+        .get_entity(v1::GetEntityRequest { entity_id: "org/sdf".into() })
+        .await
+        .unwrap()
+        .into_inner()
+        .entity
+        .unwrap();
+    assert!(before.in_knowledge_base);
+    assert_eq!(before.document_count, 0);
+    assert!(!before.aliases.is_empty());
+    assert_eq!(before.r#type, v1::EntityType::Org as i32);
+
+    ingest_examples(&server).await;
+    let after = client
+        .get_entity(v1::GetEntityRequest { entity_id: "org/sdf".into() })
+        .await
+        .unwrap()
+        .into_inner()
+        .entity
+        .unwrap();
+    assert!(after.document_count >= 2, "{after:?}");
+    assert!(after.mention_count >= after.document_count);
+
+    let place = client
+        .get_entity(v1::GetEntityRequest { entity_id: "gpe/deir-ez-zor".into() })
+        .await
+        .unwrap()
+        .into_inner()
+        .entity
+        .unwrap();
+    assert!(place.location.is_some(), "places have coordinates");
+
+    let status = client
+        .get_entity(v1::GetEntityRequest { entity_id: "org/no-such-entity".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::NotFound);
+    let status = client.get_entity(v1::GetEntityRequest { entity_id: String::new() }).await.unwrap_err();
+    assert_bad_field(&status, Code::InvalidArgument, "entity_id");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn list_entities_orders_by_document_count_and_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    ingest_examples(&server).await;
+    let mut client = server.entities();
+    let mut all = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = client
+            .list_entities(v1::ListEntitiesRequest { page_size: 3, page_token: token.clone(), r#type: 0 })
+            .await
+            .unwrap()
+            .into_inner();
+        all.extend(page.entities);
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert!(all.len() >= 5, "{all:?}");
+    for pair in all.windows(2) {
+        assert!(pair[0].document_count >= pair[1].document_count);
+    }
+    let unique: BTreeSet<_> = all.iter().map(|e| e.entity_id.clone()).collect();
+    assert_eq!(unique.len(), all.len(), "no entity on two pages");
+
+    let orgs = client
+        .list_entities(v1::ListEntitiesRequest { page_size: 100, page_token: String::new(), r#type: v1::EntityType::Org as i32 })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!orgs.entities.is_empty());
+    assert!(orgs.entities.iter().all(|e| e.r#type == v1::EntityType::Org as i32));
+
+    let status = client
+        .list_entities(v1::ListEntitiesRequest { page_size: 10, page_token: String::new(), r#type: 99 })
+        .await
+        .unwrap_err();
+    assert_bad_field(&status, Code::InvalidArgument, "type");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn entity_mentions_and_related_entities() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    ingest_examples(&server).await;
+    let mut client = server.entities();
+    let stats = client
+        .get_entity(v1::GetEntityRequest { entity_id: "org/isis".into() })
+        .await
+        .unwrap()
+        .into_inner()
+        .entity
+        .unwrap();
+
+    let mut mentions = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = client
+            .list_entity_mentions(v1::ListEntityMentionsRequest {
+                entity_id: "org/isis".into(),
+                page_size: 1,
+                page_token: token.clone(),
+                offset_unit: OffsetUnit::Utf8Byte as i32,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        mentions.extend(page.mentions);
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert_eq!(mentions.len() as u64, stats.mention_count);
+    let texts: Vec<(String, String)> = example_articles();
+    for m in &mentions {
+        let mention = m.mention.as_ref().unwrap();
+        assert_eq!(mention.entity_id, "org/isis");
+        let span = mention.span.unwrap();
+        let text = &texts.iter().find(|(name, _)| *name == m.document_id).unwrap().1;
+        assert_eq!(&text[span.start as usize..span.end as usize], mention.text);
+        assert!(m.snippet.contains(&mention.text) || !m.snippet.is_empty());
+    }
+
+    let related = client
+        .list_related_entities(v1::ListRelatedEntitiesRequest {
+            entity_id: "org/isis".into(),
+            page_size: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!related.related.is_empty());
+    for pair in related.related.windows(2) {
+        assert!(pair[0].document_count >= pair[1].document_count);
+    }
+    assert!(related.related.iter().all(|r| r.entity.as_ref().unwrap().entity_id != "org/isis"));
+    assert!(related.related.iter().all(|r| r.document_count <= stats.document_count));
+
+    let places = client
+        .list_related_entities(v1::ListRelatedEntitiesRequest {
+            entity_id: "org/isis".into(),
+            page_size: 100,
+            r#type: v1::EntityType::Gpe as i32,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(places.related.iter().all(|r| r.entity.as_ref().unwrap().r#type == v1::EntityType::Gpe as i32));
+
+    let status = client
+        .list_related_entities(v1::ListRelatedEntitiesRequest {
+            entity_id: "org/no-such-entity".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::NotFound);
+    server.stop().await;
+}

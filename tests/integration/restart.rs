@@ -1,0 +1,83 @@
+//! Everything stored survives a restart on the same data directory; a second server cannot
+//! open a directory in use.
+
+use rasd_proto::v1;
+use rasd_server::ServerConfig;
+use rasd_tests::{example_articles, TestServer};
+
+#[tokio::test]
+async fn documents_and_indexes_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let requests: Vec<_> = example_articles()
+        .into_iter()
+        .map(|(name, text)| v1::CreateDocumentRequest { document_id: name, text, source: "examples".into(), ..Default::default() })
+        .collect();
+    let count = requests.len();
+    server
+        .documents()
+        .batch_create_documents(v1::BatchCreateDocumentsRequest { requests })
+        .await
+        .unwrap();
+    let isis = server
+        .entities()
+        .get_entity(v1::GetEntityRequest { entity_id: "org/isis".into() })
+        .await
+        .unwrap()
+        .into_inner()
+        .entity
+        .unwrap();
+    server.stop().await;
+
+    let server = TestServer::start(dir.path()).await;
+    let listed = server
+        .documents()
+        .list_documents(v1::ListDocumentsRequest {
+            page_size: 100,
+            filter: Some(v1::DocumentFilter { source: "examples".into(), ..Default::default() }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.documents.len(), count);
+    let again = server
+        .entities()
+        .get_entity(v1::GetEntityRequest { entity_id: "org/isis".into() })
+        .await
+        .unwrap()
+        .into_inner()
+        .entity
+        .unwrap();
+    assert_eq!(again.document_count, isis.document_count);
+    assert_eq!(again.mention_count, isis.mention_count);
+    let hits = server
+        .documents()
+        .search_documents(v1::SearchDocumentsRequest { query: "داعش".into(), ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(hits.total_hits, isis.document_count);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_data_directory_in_use_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = ServerConfig {
+        listen: listener.local_addr().unwrap(),
+        data_dir: dir.path().to_path_buf(),
+        ..ServerConfig::default()
+    };
+    // sled locks the directory per process; a second open in this process shares the lock, so
+    // the check runs in a child process when the binary is available (see cli.rs). Here: a
+    // path that is a file, not a directory, is refused with a message naming it.
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    let bad = ServerConfig { data_dir: file.clone(), ..config };
+    let error = rasd_server::start(bad, listener).await.unwrap_err().to_string();
+    assert!(error.contains("not-a-dir"), "{error}");
+    server.stop().await;
+}
