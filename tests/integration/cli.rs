@@ -13,7 +13,11 @@ fn rasd() -> Command {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().and_then(|d| d.parent()).unwrap();
     let path: PathBuf = dir.join(format!("rasd{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.is_file(), "{} is missing: run `cargo build -p rasd` before the tests", path.display());
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build -p rasd` before the tests",
+        path.display()
+    );
     let mut command = Command::new(path);
     command.env_remove("RASD_SERVER");
     command
@@ -44,17 +48,33 @@ async fn ingest_get_search_and_entities_through_the_binary() {
     .await
     .unwrap();
     assert!(ok, "{err}");
-    assert!(out.contains("created 4, already stored 0, failed 0"), "{out}");
+    assert!(
+        out.contains("created 4, already stored 0, failed 0"),
+        "{out}"
+    );
 
     let url2 = url.clone();
     let articles2 = articles.to_owned();
-    let (ok, out, _) = tokio::task::spawn_blocking(move || run(&["ingest", &articles2, "--server", &url2])).await.unwrap();
+    let (ok, out, _) =
+        tokio::task::spawn_blocking(move || run(&["ingest", &articles2, "--server", &url2]))
+            .await
+            .unwrap();
     assert!(ok);
-    assert!(out.contains("created 0, already stored 4"), "re-running skips what is stored: {out}");
+    assert!(
+        out.contains("created 0, already stored 4"),
+        "re-running skips what is stored: {out}"
+    );
 
     let url2 = url.clone();
     let (ok, out, err) = tokio::task::spawn_blocking(move || {
-        run(&["get", "badia-ambush.txt", "--server", &url2, "--format", "json"])
+        run(&[
+            "get",
+            "badia-ambush.txt",
+            "--server",
+            &url2,
+            "--format",
+            "json",
+        ])
     })
     .await
     .unwrap();
@@ -64,7 +84,10 @@ async fn ingest_get_search_and_entities_through_the_binary() {
     let mentions = doc["mentions"].as_array().unwrap();
     assert!(mentions.iter().any(|m| m["id"] == "org/isis"));
     for m in mentions {
-        let (start, end) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+        let (start, end) = (
+            m["start"].as_u64().unwrap() as usize,
+            m["end"].as_u64().unwrap() as usize,
+        );
         let covered: String = text.chars().skip(start).take(end - start).collect();
         assert_eq!(covered, m["text"].as_str().unwrap());
     }
@@ -76,24 +99,37 @@ async fn ingest_get_search_and_entities_through_the_binary() {
     .await
     .unwrap();
     assert!(ok, "{err}");
-    let hits: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let hits: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert!(hits.len() >= 2);
 
     let url2 = url.clone();
     let (ok, out, err) = tokio::task::spawn_blocking(move || {
-        run(&["entities", "--type", "ORG", "--server", &url2, "--format", "json"])
+        run(&[
+            "entities", "--type", "ORG", "--server", &url2, "--format", "json",
+        ])
     })
     .await
     .unwrap();
     assert!(ok, "{err}");
-    let entities: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let entities: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert!(entities.iter().any(|e| e["entity_id"] == "org/sdf"));
     assert!(entities.iter().all(|e| e["type"] == "ORG"));
 
     let url2 = url.clone();
-    let (ok, out, _) = tokio::task::spawn_blocking(move || run(&["entities", "--server", &url2])).await.unwrap();
+    let (ok, out, _) = tokio::task::spawn_blocking(move || run(&["entities", "--server", &url2]))
+        .await
+        .unwrap();
     assert!(ok);
-    assert!(out.lines().next().unwrap().contains("docs"), "a table has a header: {out}");
+    assert!(
+        out.lines().next().unwrap().contains("docs"),
+        "a table has a header: {out}"
+    );
     server.stop().await;
 }
 
@@ -104,10 +140,21 @@ fn offline_extraction_writes_the_scorer_format() {
     let output = dir.path().join("pred.jsonl");
     let mut file = std::fs::File::create(&input).unwrap();
     for (i, (_, text)) in rasd_tests::example_articles().iter().enumerate() {
-        writeln!(file, "{}", serde_json::json!({"doc": format!("d{i}"), "text": text})).unwrap();
+        writeln!(
+            file,
+            "{}",
+            serde_json::json!({"doc": format!("d{i}"), "text": text})
+        )
+        .unwrap();
     }
     drop(file);
-    let (ok, _, err) = run(&["extract", "--input", input.to_str().unwrap(), "--output", output.to_str().unwrap()]);
+    let (ok, _, err) = run(&[
+        "extract",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
     assert!(ok, "{err}");
     let lines: Vec<Value> = std::fs::read_to_string(&output)
         .unwrap()
@@ -130,7 +177,12 @@ fn normalize_reads_stdin_and_writes_stdout() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all("دا.عــش في الرَّقَّة\n".as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("دا.عــش في الرَّقَّة\n".as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
     let out = String::from_utf8(output.stdout).unwrap();
@@ -164,7 +216,13 @@ fn invalid_configuration_is_refused_at_start() {
     let (ok, _, err) = run(&["serve", "--config", config.to_str().unwrap()]);
     assert!(!ok);
     assert!(err.contains("unknown_key"), "{err}");
-    let (ok, _, err) = run(&["serve", "--listen", "127.0.0.1:0", "--default-page-size", "5000"]);
+    let (ok, _, err) = run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--default-page-size",
+        "5000",
+    ]);
     assert!(!ok);
     assert!(err.contains("limits.default_page_size"), "{err}");
 }

@@ -7,14 +7,20 @@ use rasd_server::Limits;
 use rasd_tests::{assert_bad_field, example_articles, TestServer};
 use tonic::Code;
 
-fn create(id: &str, text: &str, source: &str, published_seconds: Option<i64>) -> v1::CreateDocumentRequest {
+fn create(
+    id: &str,
+    text: &str,
+    source: &str,
+    published_seconds: Option<i64>,
+) -> v1::CreateDocumentRequest {
     v1::CreateDocumentRequest {
         document_id: id.to_owned(),
         text: text.to_owned(),
         title: format!("title of {id}"),
         source: source.to_owned(),
         url: format!("https://example.org/{id}"),
-        published_time: published_seconds.map(|seconds| prost_types::Timestamp { seconds, nanos: 0 }),
+        published_time: published_seconds
+            .map(|seconds| prost_types::Timestamp { seconds, nanos: 0 }),
         language: String::new(),
         offset_unit: OffsetUnit::CodePoint as i32,
     }
@@ -26,7 +32,12 @@ async fn store_examples(server: &TestServer) -> Vec<String> {
         .iter()
         .enumerate()
         .map(|(i, (_, text))| {
-            create(&format!("a{i}"), text, if i % 2 == 0 { "even" } else { "odd" }, Some(1_700_000_000 + i as i64 * 86_400))
+            create(
+                &format!("a{i}"),
+                text,
+                if i % 2 == 0 { "even" } else { "odd" },
+                Some(1_700_000_000 + i as i64 * 86_400),
+            )
         })
         .collect();
     let ids = requests.iter().map(|r| r.document_id.clone()).collect();
@@ -37,7 +48,9 @@ async fn store_examples(server: &TestServer) -> Vec<String> {
         .unwrap()
         .into_inner();
     for result in response.results {
-        assert!(matches!(result.result, Some(v1::batch_create_documents_result::Result::Response(ref r)) if r.created));
+        assert!(
+            matches!(result.result, Some(v1::batch_create_documents_result::Result::Response(ref r)) if r.created)
+        );
     }
     ids
 }
@@ -72,7 +85,11 @@ async fn create_is_idempotent_and_conflicts_are_already_exists() {
     let server = TestServer::start(dir.path()).await;
     let (_, text) = &example_articles()[0];
     let mut client = server.documents();
-    let first = client.create_document(create("doc-1", text, "s", None)).await.unwrap().into_inner();
+    let first = client
+        .create_document(create("doc-1", text, "s", None))
+        .await
+        .unwrap()
+        .into_inner();
     assert!(first.created);
     let doc = first.document.unwrap();
     assert_eq!(doc.document_id, "doc-1");
@@ -81,11 +98,18 @@ async fn create_is_idempotent_and_conflicts_are_already_exists() {
     assert_eq!(doc.mention_count as usize, doc.mentions.len());
     assert_eq!(doc.text_length as usize, text.chars().count());
 
-    let retry = client.create_document(create("doc-1", text, "s", None)).await.unwrap().into_inner();
+    let retry = client
+        .create_document(create("doc-1", text, "s", None))
+        .await
+        .unwrap()
+        .into_inner();
     assert!(!retry.created);
     assert_eq!(retry.document.unwrap().mentions, doc.mentions);
 
-    let status = client.create_document(create("doc-1", "نص آخر مختلف", "s", None)).await.unwrap_err();
+    let status = client
+        .create_document(create("doc-1", "نص آخر مختلف", "s", None))
+        .await
+        .unwrap_err();
     assert_eq!(status.code(), Code::AlreadyExists);
     // The conflict changed nothing.
     let stored = client
@@ -101,7 +125,11 @@ async fn create_is_idempotent_and_conflicts_are_already_exists() {
     assert_eq!(stored.text, *text);
 
     // Without an id the server makes one.
-    let generated = client.create_document(create("", text, "s", None)).await.unwrap().into_inner();
+    let generated = client
+        .create_document(create("", text, "s", None))
+        .await
+        .unwrap()
+        .into_inner();
     assert!(!generated.document.unwrap().document_id.is_empty());
     server.stop().await;
 }
@@ -127,7 +155,10 @@ async fn get_returns_mentions_in_the_chosen_unit_and_views() {
     for m in &full.mentions {
         let span = m.span.unwrap();
         assert_eq!(span.unit, OffsetUnit::Utf16CodeUnit as i32);
-        assert_eq!(String::from_utf16(&units[span.start as usize..span.end as usize]).unwrap(), m.text);
+        assert_eq!(
+            String::from_utf16(&units[span.start as usize..span.end as usize]).unwrap(),
+            m.text
+        );
     }
     assert!(full.published_time.is_some() && full.create_time.is_some());
     let basic = client
@@ -165,23 +196,56 @@ async fn list_pages_and_filters() {
 
     // Every page size walks all documents once, in id order.
     for page_size in [1, 2, 3, 50] {
-        assert_eq!(list_all(&server, v1::DocumentFilter::default(), page_size).await, sorted);
+        assert_eq!(
+            list_all(&server, v1::DocumentFilter::default(), page_size).await,
+            sorted
+        );
     }
     // By source.
-    let even = list_all(&server, v1::DocumentFilter { source: "even".into(), ..Default::default() }, 1).await;
+    let even = list_all(
+        &server,
+        v1::DocumentFilter {
+            source: "even".into(),
+            ..Default::default()
+        },
+        1,
+    )
+    .await;
     assert_eq!(even, vec!["a0".to_owned(), "a2".to_owned()]);
     // By entity.
-    let isis = list_all(&server, v1::DocumentFilter { entity_id: "org/isis".into(), ..Default::default() }, 1).await;
+    let isis = list_all(
+        &server,
+        v1::DocumentFilter {
+            entity_id: "org/isis".into(),
+            ..Default::default()
+        },
+        1,
+    )
+    .await;
     assert!(!isis.is_empty() && isis.len() < ids.len(), "{isis:?}");
     // By type.
-    let gpe = list_all(&server, v1::DocumentFilter { entity_type: v1::EntityType::Gpe as i32, ..Default::default() }, 2).await;
+    let gpe = list_all(
+        &server,
+        v1::DocumentFilter {
+            entity_type: v1::EntityType::Gpe as i32,
+            ..Default::default()
+        },
+        2,
+    )
+    .await;
     assert_eq!(gpe, sorted, "every example names a place");
     // By time: [day 1, day 3).
     let window = list_all(
         &server,
         v1::DocumentFilter {
-            published_after: Some(prost_types::Timestamp { seconds: 1_700_000_000 + 86_400, nanos: 0 }),
-            published_before: Some(prost_types::Timestamp { seconds: 1_700_000_000 + 3 * 86_400, nanos: 0 }),
+            published_after: Some(prost_types::Timestamp {
+                seconds: 1_700_000_000 + 86_400,
+                nanos: 0,
+            }),
+            published_before: Some(prost_types::Timestamp {
+                seconds: 1_700_000_000 + 3 * 86_400,
+                nanos: 0,
+            }),
             ..Default::default()
         },
         1,
@@ -191,11 +255,17 @@ async fn list_pages_and_filters() {
     // Combined.
     let combined = list_all(
         &server,
-        v1::DocumentFilter { source: "even".into(), entity_id: "org/isis".into(), ..Default::default() },
+        v1::DocumentFilter {
+            source: "even".into(),
+            entity_id: "org/isis".into(),
+            ..Default::default()
+        },
         1,
     )
     .await;
-    assert!(combined.iter().all(|id| even.contains(id) && isis.contains(id)));
+    assert!(combined
+        .iter()
+        .all(|id| even.contains(id) && isis.contains(id)));
     server.stop().await;
 }
 
@@ -213,20 +283,29 @@ async fn bad_list_requests_are_rejected_and_change_nothing() {
     let mut client = server.documents();
 
     let status = client
-        .list_documents(v1::ListDocumentsRequest { page_size: 11, ..Default::default() })
+        .list_documents(v1::ListDocumentsRequest {
+            page_size: 11,
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     assert_bad_field(&status, Code::InvalidArgument, "page_size");
 
     let status = client
-        .list_documents(v1::ListDocumentsRequest { page_token: "garbage!".into(), ..Default::default() })
+        .list_documents(v1::ListDocumentsRequest {
+            page_token: "garbage!".into(),
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     assert_bad_field(&status, Code::InvalidArgument, "page_token");
 
     // A token from one filter is refused for another.
     let page = client
-        .list_documents(v1::ListDocumentsRequest { page_size: 1, ..Default::default() })
+        .list_documents(v1::ListDocumentsRequest {
+            page_size: 1,
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_inner();
@@ -235,7 +314,10 @@ async fn bad_list_requests_are_rejected_and_change_nothing() {
         .list_documents(v1::ListDocumentsRequest {
             page_size: 1,
             page_token: page.next_page_token,
-            filter: Some(v1::DocumentFilter { source: "even".into(), ..Default::default() }),
+            filter: Some(v1::DocumentFilter {
+                source: "even".into(),
+                ..Default::default()
+            }),
             ..Default::default()
         })
         .await
@@ -244,7 +326,10 @@ async fn bad_list_requests_are_rejected_and_change_nothing() {
 
     let status = client
         .list_documents(v1::ListDocumentsRequest {
-            filter: Some(v1::DocumentFilter { entity_type: 555, ..Default::default() }),
+            filter: Some(v1::DocumentFilter {
+                entity_type: 555,
+                ..Default::default()
+            }),
             ..Default::default()
         })
         .await
@@ -259,7 +344,11 @@ async fn bad_list_requests_are_rejected_and_change_nothing() {
 
     let status = client
         .batch_create_documents(v1::BatchCreateDocumentsRequest {
-            requests: vec![create("x1", "نص", "s", None), create("x2", "نص", "s", None), create("x3", "نص", "s", None)],
+            requests: vec![
+                create("x1", "نص", "s", None),
+                create("x2", "نص", "s", None),
+                create("x3", "نص", "s", None),
+            ],
         })
         .await
         .unwrap_err();
@@ -268,7 +357,10 @@ async fn bad_list_requests_are_rejected_and_change_nothing() {
     // One bad item fails alone.
     let response = client
         .batch_create_documents(v1::BatchCreateDocumentsRequest {
-            requests: vec![create("y1", "نص عن داعش", "s", None), create("y2", "", "s", None)],
+            requests: vec![
+                create("y1", "نص عن داعش", "s", None),
+                create("y2", "", "s", None),
+            ],
         })
         .await
         .unwrap()
@@ -284,7 +376,9 @@ async fn bad_list_requests_are_rejected_and_change_nothing() {
     }
 
     let status = client
-        .delete_document(v1::DeleteDocumentRequest { document_id: "missing".into() })
+        .delete_document(v1::DeleteDocumentRequest {
+            document_id: "missing".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::NotFound);
@@ -318,39 +412,71 @@ async fn delete_removes_the_document_from_every_index() {
     let mut documents = server.documents();
     let mut entities = server.entities();
     let before = entities
-        .get_entity(v1::GetEntityRequest { entity_id: "org/isis".into() })
+        .get_entity(v1::GetEntityRequest {
+            entity_id: "org/isis".into(),
+        })
         .await
         .unwrap()
         .into_inner()
         .entity
         .unwrap();
-    let with_isis = list_all(&server, v1::DocumentFilter { entity_id: "org/isis".into(), ..Default::default() }, 10).await;
+    let with_isis = list_all(
+        &server,
+        v1::DocumentFilter {
+            entity_id: "org/isis".into(),
+            ..Default::default()
+        },
+        10,
+    )
+    .await;
     let victim = with_isis[0].clone();
     documents
-        .delete_document(v1::DeleteDocumentRequest { document_id: victim.clone() })
+        .delete_document(v1::DeleteDocumentRequest {
+            document_id: victim.clone(),
+        })
         .await
         .unwrap();
     let status = documents
-        .get_document(v1::GetDocumentRequest { document_id: victim.clone(), ..Default::default() })
+        .get_document(v1::GetDocumentRequest {
+            document_id: victim.clone(),
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::NotFound);
     for filter in [
         v1::DocumentFilter::default(),
-        v1::DocumentFilter { entity_id: "org/isis".into(), ..Default::default() },
-        v1::DocumentFilter { entity_type: v1::EntityType::Org as i32, ..Default::default() },
-        v1::DocumentFilter { source: "even".into(), ..Default::default() },
+        v1::DocumentFilter {
+            entity_id: "org/isis".into(),
+            ..Default::default()
+        },
+        v1::DocumentFilter {
+            entity_type: v1::EntityType::Org as i32,
+            ..Default::default()
+        },
+        v1::DocumentFilter {
+            source: "even".into(),
+            ..Default::default()
+        },
     ] {
         assert!(!list_all(&server, filter, 10).await.contains(&victim));
     }
     let hits = documents
-        .search_documents(v1::SearchDocumentsRequest { query: "داعش".into(), ..Default::default() })
+        .search_documents(v1::SearchDocumentsRequest {
+            query: "داعش".into(),
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_inner();
-    assert!(hits.hits.iter().all(|h| h.document.as_ref().unwrap().document_id != victim));
+    assert!(hits
+        .hits
+        .iter()
+        .all(|h| h.document.as_ref().unwrap().document_id != victim));
     let after = entities
-        .get_entity(v1::GetEntityRequest { entity_id: "org/isis".into() })
+        .get_entity(v1::GetEntityRequest {
+            entity_id: "org/isis".into(),
+        })
         .await
         .unwrap()
         .into_inner()
@@ -396,8 +522,16 @@ async fn search_ranks_filters_pages_and_highlights() {
             .document
             .unwrap();
         for h in &hit.highlights {
-            let covered: String = doc.text.chars().skip(h.start as usize).take((h.end - h.start) as usize).collect();
-            assert!(covered.contains("داعش") || covered.contains("عش"), "highlight {covered:?}");
+            let covered: String = doc
+                .text
+                .chars()
+                .skip(h.start as usize)
+                .take((h.end - h.start) as usize)
+                .collect();
+            assert!(
+                covered.contains("داعش") || covered.contains("عش"),
+                "highlight {covered:?}"
+            );
         }
     }
 
@@ -427,13 +561,19 @@ async fn search_ranks_filters_pages_and_highlights() {
 
     // A phrase must occur as written; a filter narrows.
     let phrase = client
-        .search_documents(v1::SearchDocumentsRequest { query: "\"قوات سوريا الديمقراطية\"".into(), ..Default::default() })
+        .search_documents(v1::SearchDocumentsRequest {
+            query: "\"قوات سوريا الديمقراطية\"".into(),
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_inner();
     assert!(phrase.total_hits >= 1);
     let reversed = client
-        .search_documents(v1::SearchDocumentsRequest { query: "\"الديمقراطية سوريا قوات\"".into(), ..Default::default() })
+        .search_documents(v1::SearchDocumentsRequest {
+            query: "\"الديمقراطية سوريا قوات\"".into(),
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_inner();
@@ -441,17 +581,26 @@ async fn search_ranks_filters_pages_and_highlights() {
     let filtered = client
         .search_documents(v1::SearchDocumentsRequest {
             query: "داعش".into(),
-            filter: Some(v1::DocumentFilter { source: "odd".into(), ..Default::default() }),
+            filter: Some(v1::DocumentFilter {
+                source: "odd".into(),
+                ..Default::default()
+            }),
             ..Default::default()
         })
         .await
         .unwrap()
         .into_inner();
-    assert!(filtered.hits.iter().all(|h| h.document.as_ref().unwrap().source == "odd"));
+    assert!(filtered
+        .hits
+        .iter()
+        .all(|h| h.document.as_ref().unwrap().source == "odd"));
     assert!(filtered.total_hits < response.total_hits || ids.len() < 2);
 
     let status = client
-        .search_documents(v1::SearchDocumentsRequest { query: "   ".into(), ..Default::default() })
+        .search_documents(v1::SearchDocumentsRequest {
+            query: "   ".into(),
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     assert_bad_field(&status, Code::InvalidArgument, "query");

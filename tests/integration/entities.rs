@@ -29,7 +29,9 @@ async fn get_entity_merges_knowledge_base_and_counts() {
     let mut client = server.entities();
     // Known to the knowledge base before any document mentions it.
     let before = client
-        .get_entity(v1::GetEntityRequest { entity_id: "org/sdf".into() })
+        .get_entity(v1::GetEntityRequest {
+            entity_id: "org/sdf".into(),
+        })
         .await
         .unwrap()
         .into_inner()
@@ -42,7 +44,9 @@ async fn get_entity_merges_knowledge_base_and_counts() {
 
     ingest_examples(&server).await;
     let after = client
-        .get_entity(v1::GetEntityRequest { entity_id: "org/sdf".into() })
+        .get_entity(v1::GetEntityRequest {
+            entity_id: "org/sdf".into(),
+        })
         .await
         .unwrap()
         .into_inner()
@@ -52,7 +56,9 @@ async fn get_entity_merges_knowledge_base_and_counts() {
     assert!(after.mention_count >= after.document_count);
 
     let place = client
-        .get_entity(v1::GetEntityRequest { entity_id: "gpe/deir-ez-zor".into() })
+        .get_entity(v1::GetEntityRequest {
+            entity_id: "gpe/deir-ez-zor".into(),
+        })
         .await
         .unwrap()
         .into_inner()
@@ -61,11 +67,18 @@ async fn get_entity_merges_knowledge_base_and_counts() {
     assert!(place.location.is_some(), "places have coordinates");
 
     let status = client
-        .get_entity(v1::GetEntityRequest { entity_id: "org/no-such-entity".into() })
+        .get_entity(v1::GetEntityRequest {
+            entity_id: "org/no-such-entity".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::NotFound);
-    let status = client.get_entity(v1::GetEntityRequest { entity_id: String::new() }).await.unwrap_err();
+    let status = client
+        .get_entity(v1::GetEntityRequest {
+            entity_id: String::new(),
+        })
+        .await
+        .unwrap_err();
     assert_bad_field(&status, Code::InvalidArgument, "entity_id");
     server.stop().await;
 }
@@ -80,7 +93,11 @@ async fn list_entities_orders_by_document_count_and_pages() {
     let mut token = String::new();
     loop {
         let page = client
-            .list_entities(v1::ListEntitiesRequest { page_size: 3, page_token: token.clone(), r#type: 0 })
+            .list_entities(v1::ListEntitiesRequest {
+                page_size: 3,
+                page_token: token.clone(),
+                r#type: 0,
+            })
             .await
             .unwrap()
             .into_inner();
@@ -98,15 +115,26 @@ async fn list_entities_orders_by_document_count_and_pages() {
     assert_eq!(unique.len(), all.len(), "no entity on two pages");
 
     let orgs = client
-        .list_entities(v1::ListEntitiesRequest { page_size: 100, page_token: String::new(), r#type: v1::EntityType::Org as i32 })
+        .list_entities(v1::ListEntitiesRequest {
+            page_size: 100,
+            page_token: String::new(),
+            r#type: v1::EntityType::Org as i32,
+        })
         .await
         .unwrap()
         .into_inner();
     assert!(!orgs.entities.is_empty());
-    assert!(orgs.entities.iter().all(|e| e.r#type == v1::EntityType::Org as i32));
+    assert!(orgs
+        .entities
+        .iter()
+        .all(|e| e.r#type == v1::EntityType::Org as i32));
 
     let status = client
-        .list_entities(v1::ListEntitiesRequest { page_size: 10, page_token: String::new(), r#type: 99 })
+        .list_entities(v1::ListEntitiesRequest {
+            page_size: 10,
+            page_token: String::new(),
+            r#type: 99,
+        })
         .await
         .unwrap_err();
     assert_bad_field(&status, Code::InvalidArgument, "type");
@@ -120,7 +148,9 @@ async fn entity_mentions_and_related_entities() {
     ingest_examples(&server).await;
     let mut client = server.entities();
     let stats = client
-        .get_entity(v1::GetEntityRequest { entity_id: "org/isis".into() })
+        .get_entity(v1::GetEntityRequest {
+            entity_id: "org/isis".into(),
+        })
         .await
         .unwrap()
         .into_inner()
@@ -152,7 +182,11 @@ async fn entity_mentions_and_related_entities() {
         let mention = m.mention.as_ref().unwrap();
         assert_eq!(mention.entity_id, "org/isis");
         let span = mention.span.unwrap();
-        let text = &texts.iter().find(|(name, _)| *name == m.document_id).unwrap().1;
+        let text = &texts
+            .iter()
+            .find(|(name, _)| *name == m.document_id)
+            .unwrap()
+            .1;
         assert_eq!(&text[span.start as usize..span.end as usize], mention.text);
         assert!(m.snippet.contains(&mention.text) || !m.snippet.is_empty());
     }
@@ -170,8 +204,14 @@ async fn entity_mentions_and_related_entities() {
     for pair in related.related.windows(2) {
         assert!(pair[0].document_count >= pair[1].document_count);
     }
-    assert!(related.related.iter().all(|r| r.entity.as_ref().unwrap().entity_id != "org/isis"));
-    assert!(related.related.iter().all(|r| r.document_count <= stats.document_count));
+    assert!(related
+        .related
+        .iter()
+        .all(|r| r.entity.as_ref().unwrap().entity_id != "org/isis"));
+    assert!(related
+        .related
+        .iter()
+        .all(|r| r.document_count <= stats.document_count));
 
     let places = client
         .list_related_entities(v1::ListRelatedEntitiesRequest {
@@ -183,7 +223,10 @@ async fn entity_mentions_and_related_entities() {
         .await
         .unwrap()
         .into_inner();
-    assert!(places.related.iter().all(|r| r.entity.as_ref().unwrap().r#type == v1::EntityType::Gpe as i32));
+    assert!(places
+        .related
+        .iter()
+        .all(|r| r.entity.as_ref().unwrap().r#type == v1::EntityType::Gpe as i32));
 
     let status = client
         .list_related_entities(v1::ListRelatedEntitiesRequest {

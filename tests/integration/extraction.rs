@@ -20,7 +20,12 @@ fn slice(text: &str, span: &v1::Span) -> String {
     }
 }
 
-async fn extract(server: &TestServer, text: &str, unit: OffsetUnit, types: Vec<i32>) -> v1::ExtractEntitiesResponse {
+async fn extract(
+    server: &TestServer,
+    text: &str,
+    unit: OffsetUnit,
+    types: Vec<i32>,
+) -> v1::ExtractEntitiesResponse {
     server
         .extraction()
         .extract_entities(v1::ExtractEntitiesRequest {
@@ -40,7 +45,11 @@ async fn extract(server: &TestServer, text: &str, unit: OffsetUnit, types: Vec<i
 async fn extract_entities_links_mentions_with_spans_in_every_unit() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
-    for unit in [OffsetUnit::Utf8Byte, OffsetUnit::Utf16CodeUnit, OffsetUnit::CodePoint] {
+    for unit in [
+        OffsetUnit::Utf8Byte,
+        OffsetUnit::Utf16CodeUnit,
+        OffsetUnit::CodePoint,
+    ] {
         let response = extract(&server, TEXT, unit, vec![]).await;
         assert_eq!(response.offset_unit, unit as i32);
         assert!(!response.mentions.is_empty());
@@ -54,11 +63,24 @@ async fn extract_entities_links_mentions_with_spans_in_every_unit() {
             assert!(m.confidence > 0.0 && m.confidence <= 1.0);
             assert_ne!(m.component, 0);
         }
-        let ids: Vec<&str> = response.mentions.iter().map(|m| m.entity_id.as_str()).collect();
-        for id in ["org/isis", "org/sdf", "gpe/deir-ez-zor", "org/syrian-observatory-for-human-rights"] {
+        let ids: Vec<&str> = response
+            .mentions
+            .iter()
+            .map(|m| m.entity_id.as_str())
+            .collect();
+        for id in [
+            "org/isis",
+            "org/sdf",
+            "gpe/deir-ez-zor",
+            "org/syrian-observatory-for-human-rights",
+        ] {
             assert!(ids.contains(&id), "{id} not in {ids:?}");
         }
-        let isis = response.mentions.iter().find(|m| m.entity_id == "org/isis").unwrap();
+        let isis = response
+            .mentions
+            .iter()
+            .find(|m| m.entity_id == "org/isis")
+            .unwrap();
         assert_eq!(isis.text, "داعش", "the proclitic stays outside the span");
         assert_eq!(isis.r#type, v1::EntityType::Org as i32);
         assert!(!isis.canonical_name_en.is_empty());
@@ -73,9 +95,18 @@ async fn extract_entities_links_mentions_with_spans_in_every_unit() {
 async fn extract_entities_filters_types() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
-    let response = extract(&server, TEXT, OffsetUnit::CodePoint, vec![v1::EntityType::Gpe as i32]).await;
+    let response = extract(
+        &server,
+        TEXT,
+        OffsetUnit::CodePoint,
+        vec![v1::EntityType::Gpe as i32],
+    )
+    .await;
     assert!(!response.mentions.is_empty());
-    assert!(response.mentions.iter().all(|m| m.r#type == v1::EntityType::Gpe as i32));
+    assert!(response
+        .mentions
+        .iter()
+        .all(|m| m.r#type == v1::EntityType::Gpe as i32));
     server.stop().await;
 }
 
@@ -84,7 +115,11 @@ async fn normalize_text_returns_alignment_in_the_chosen_unit() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
     let text = "دا.عــش في «الرَّقَّة» ١٢٣";
-    for unit in [OffsetUnit::Utf8Byte, OffsetUnit::Utf16CodeUnit, OffsetUnit::CodePoint] {
+    for unit in [
+        OffsetUnit::Utf8Byte,
+        OffsetUnit::Utf16CodeUnit,
+        OffsetUnit::CodePoint,
+    ] {
         let response = server
             .extraction()
             .normalize_text(v1::NormalizeTextRequest {
@@ -96,7 +131,11 @@ async fn normalize_text_returns_alignment_in_the_chosen_unit() {
             .await
             .unwrap()
             .into_inner();
-        assert!(response.normalized_text.contains("داعش"), "{}", response.normalized_text);
+        assert!(
+            response.normalized_text.contains("داعش"),
+            "{}",
+            response.normalized_text
+        );
         assert!(response.normalized_text.contains("123"));
         assert_eq!(response.offset_unit, unit as i32);
         assert!(!response.rules.is_empty());
@@ -132,8 +171,17 @@ async fn normalize_text_returns_alignment_in_the_chosen_unit() {
         .unwrap()
         .into_inner();
     assert_eq!(response.profile, v1::NormalizationProfile::Search as i32);
-    let first = response.alignment.iter().take_while(|s| s.normalized_end <= 4).last().unwrap();
-    assert_eq!(first.original_end, 7, "«دا.عــش» is 7 code points: {:?}", response.alignment);
+    let first = response
+        .alignment
+        .iter()
+        .take_while(|s| s.normalized_end <= 4)
+        .last()
+        .unwrap();
+    assert_eq!(
+        first.original_end, 7,
+        "«دا.عــش» is 7 code points: {:?}",
+        response.alignment
+    );
 
     let lucene = server
         .extraction()
@@ -147,7 +195,11 @@ async fn normalize_text_returns_alignment_in_the_chosen_unit() {
         .unwrap()
         .into_inner();
     assert!(lucene.alignment.is_empty());
-    assert!(lucene.normalized_text.starts_with("احمد ٱ"), "Lucene keeps alef wasla: {}", lucene.normalized_text);
+    assert!(
+        lucene.normalized_text.starts_with("احمد ٱ"),
+        "Lucene keeps alef wasla: {}",
+        lucene.normalized_text
+    );
     server.stop().await;
 }
 
@@ -177,7 +229,11 @@ async fn batch_extract_answers_each_item() {
     match &response.results[1].result {
         Some(R::Error(status)) => {
             assert_eq!(status.code, Code::InvalidArgument as i32);
-            assert!(status.message.contains("requests[1].text"), "{}", status.message);
+            assert!(
+                status.message.contains("requests[1].text"),
+                "{}",
+                status.message
+            );
             assert!(!status.details.is_empty());
         }
         other => panic!("expected an error, got {other:?}"),

@@ -10,7 +10,12 @@ async fn health_reports_serving_for_the_server_and_each_service() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
     let mut health = server.health();
-    for service in ["", "rasd.v1.ExtractionService", "rasd.v1.DocumentService", "rasd.v1.EntityService"] {
+    for service in [
+        "",
+        "rasd.v1.ExtractionService",
+        "rasd.v1.DocumentService",
+        "rasd.v1.EntityService",
+    ] {
         let response = health
             .check(HealthCheckRequest {
                 service: service.to_owned(),
@@ -62,7 +67,10 @@ async fn reflection_v1_and_v1alpha_list_every_service() {
         };
         let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
         for name in expected {
-            assert!(names.iter().any(|n| n == name), "v1 lacks {name}: {names:?}");
+            assert!(
+                names.iter().any(|n| n == name),
+                "v1 lacks {name}: {names:?}"
+            );
         }
     }
     {

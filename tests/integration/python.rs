@@ -11,7 +11,10 @@ use rasd_tests::{repo_root, TestServer};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_python_client_calls_the_server() {
     let Ok(python) = std::env::var("RASD_TEST_PYTHON") else {
-        assert!(std::env::var_os("CI").is_none(), "RASD_TEST_PYTHON must be set under CI (see scripts/test.sh)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "RASD_TEST_PYTHON must be set under CI (see scripts/test.sh)"
+        );
         eprintln!("RASD_TEST_PYTHON is not set: the Python client test is not run (scripts/test.sh sets it)");
         return;
     };
@@ -34,7 +37,10 @@ async fn generated_python_client_calls_the_server() {
     .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "python client failed:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "python client failed:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("0 failed"), "{stdout}");
     server.stop().await;
 }

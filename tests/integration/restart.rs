@@ -11,7 +11,12 @@ async fn documents_and_indexes_survive_a_restart() {
     let server = TestServer::start(dir.path()).await;
     let requests: Vec<_> = example_articles()
         .into_iter()
-        .map(|(name, text)| v1::CreateDocumentRequest { document_id: name, text, source: "examples".into(), ..Default::default() })
+        .map(|(name, text)| v1::CreateDocumentRequest {
+            document_id: name,
+            text,
+            source: "examples".into(),
+            ..Default::default()
+        })
         .collect();
     let count = requests.len();
     server
@@ -21,7 +26,9 @@ async fn documents_and_indexes_survive_a_restart() {
         .unwrap();
     let isis = server
         .entities()
-        .get_entity(v1::GetEntityRequest { entity_id: "org/isis".into() })
+        .get_entity(v1::GetEntityRequest {
+            entity_id: "org/isis".into(),
+        })
         .await
         .unwrap()
         .into_inner()
@@ -34,7 +41,10 @@ async fn documents_and_indexes_survive_a_restart() {
         .documents()
         .list_documents(v1::ListDocumentsRequest {
             page_size: 100,
-            filter: Some(v1::DocumentFilter { source: "examples".into(), ..Default::default() }),
+            filter: Some(v1::DocumentFilter {
+                source: "examples".into(),
+                ..Default::default()
+            }),
             ..Default::default()
         })
         .await
@@ -43,7 +53,9 @@ async fn documents_and_indexes_survive_a_restart() {
     assert_eq!(listed.documents.len(), count);
     let again = server
         .entities()
-        .get_entity(v1::GetEntityRequest { entity_id: "org/isis".into() })
+        .get_entity(v1::GetEntityRequest {
+            entity_id: "org/isis".into(),
+        })
         .await
         .unwrap()
         .into_inner()
@@ -53,7 +65,10 @@ async fn documents_and_indexes_survive_a_restart() {
     assert_eq!(again.mention_count, isis.mention_count);
     let hits = server
         .documents()
-        .search_documents(v1::SearchDocumentsRequest { query: "داعش".into(), ..Default::default() })
+        .search_documents(v1::SearchDocumentsRequest {
+            query: "داعش".into(),
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_inner();
@@ -76,8 +91,14 @@ async fn a_data_directory_in_use_is_a_clear_error() {
     // path that is a file, not a directory, is refused with a message naming it.
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, "x").unwrap();
-    let bad = ServerConfig { data_dir: file.clone(), ..config };
-    let error = rasd_server::start(bad, listener).await.unwrap_err().to_string();
+    let bad = ServerConfig {
+        data_dir: file.clone(),
+        ..config
+    };
+    let error = rasd_server::start(bad, listener)
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("not-a-dir"), "{error}");
     server.stop().await;
 }

@@ -28,14 +28,18 @@ impl TestServer {
 
     /// A server over the store in `dir` with these limits.
     pub async fn start_with(dir: &Path, limits: Limits) -> TestServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
         let config = ServerConfig {
             listen: listener.local_addr().expect("local addr"),
             data_dir: dir.to_path_buf(),
             limits,
             ..ServerConfig::default()
         };
-        let server = rasd_server::start(config, listener).await.expect("server starts");
+        let server = rasd_server::start(config, listener)
+            .await
+            .expect("server starts");
         let addr = server.local_addr();
         let channel = Endpoint::from_shared(format!("http://{addr}"))
             .expect("endpoint")
@@ -104,7 +108,11 @@ pub fn example_articles() -> Vec<(String, String)> {
     files
         .into_iter()
         .map(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).expect("utf-8 name").to_owned();
+            let name = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("utf-8 name")
+                .to_owned();
             (name, std::fs::read_to_string(&p).expect("read article"))
         })
         .collect()
@@ -123,6 +131,8 @@ pub fn assert_bad_field(status: &tonic::Status, code: tonic::Code, field: &str) 
         "no violation for {field:?} in {:?}",
         bad.field_violations
     );
-    let info = details.error_info().unwrap_or_else(|| panic!("no ErrorInfo detail in {status:?}"));
+    let info = details
+        .error_info()
+        .unwrap_or_else(|| panic!("no ErrorInfo detail in {status:?}"));
     assert_eq!(info.domain, rasd_proto::ERROR_DOMAIN);
 }

@@ -19,7 +19,9 @@ pub async fn connect(server: &str) -> Result<Channel> {
         .with_context(|| format!("{server:?} is not a server URL"))?
         .connect()
         .await
-        .with_context(|| format!("cannot reach the Rasd server at {server} (is `rasd serve` running?)"))
+        .with_context(|| {
+            format!("cannot reach the Rasd server at {server} (is `rasd serve` running?)")
+        })
 }
 
 pub fn documents(channel: Channel) -> DocumentServiceClient<Channel> {
@@ -59,9 +61,15 @@ fn parse_type(name: &Option<String>) -> Result<i32> {
 /// A proto mention as the same JSON object as offline extraction (code-point offsets).
 pub fn mention_json(m: &v1::Mention) -> Value {
     let span = m.span.unwrap_or_default();
-    let entity_type = rasd_proto::entity_type_from_proto(m.r#type).map(|t| t.as_str()).unwrap_or("UNSPECIFIED");
+    let entity_type = rasd_proto::entity_type_from_proto(m.r#type)
+        .map(|t| t.as_str())
+        .unwrap_or("UNSPECIFIED");
     let component = v1::Component::try_from(m.component)
-        .map(|c| c.as_str_name().trim_start_matches("COMPONENT_").to_ascii_lowercase())
+        .map(|c| {
+            c.as_str_name()
+                .trim_start_matches("COMPONENT_")
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
     json!({
         "start": span.start,
@@ -74,7 +82,10 @@ pub fn mention_json(m: &v1::Mention) -> Value {
     })
 }
 
-pub async fn extract(args: &ClientArgs, texts: Vec<(String, String)>) -> Result<Vec<(String, Vec<Value>)>> {
+pub async fn extract(
+    args: &ClientArgs,
+    texts: Vec<(String, String)>,
+) -> Result<Vec<(String, Vec<Value>)>> {
     let mut client = ExtractionServiceClient::new(connect(&args.server).await?)
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);

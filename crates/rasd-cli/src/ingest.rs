@@ -42,16 +42,30 @@ fn parse_time(value: &str, at: &str) -> Result<prost_types::Timestamp> {
 }
 
 fn field(row: &Value, name: &str) -> String {
-    row.get(name).and_then(Value::as_str).unwrap_or_default().to_owned()
+    row.get(name)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn read_jsonl(path: &Path) -> Result<Vec<v1::CreateDocumentRequest>> {
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("doc").to_owned();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("doc")
+        .to_owned();
     let stem: String = stem
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "._-:~@".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-:~@".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut requests = Vec::new();
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
         let at = format!("{}:{}", path.display(), n + 1);
@@ -59,7 +73,8 @@ fn read_jsonl(path: &Path) -> Result<Vec<v1::CreateDocumentRequest>> {
         if line.trim().is_empty() {
             continue;
         }
-        let row: Value = serde_json::from_str(&line).with_context(|| format!("{at}: not a JSON object"))?;
+        let row: Value =
+            serde_json::from_str(&line).with_context(|| format!("{at}: not a JSON object"))?;
         let text = field(&row, "text");
         if text.is_empty() {
             bail!("{at}: no \"text\"");
@@ -97,9 +112,14 @@ fn read_dir(path: &Path) -> Result<Vec<v1::CreateDocumentRequest>> {
     files
         .iter()
         .map(|file| {
-            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
             Ok(v1::CreateDocumentRequest {
-                document_id: file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned(),
+                document_id: file
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .to_owned(),
                 text,
                 ..Default::default()
             })
@@ -127,7 +147,11 @@ pub async fn run(args: IngestArgs) -> Result<()> {
     let mut batches = Vec::new();
     let mut iter = requests.into_iter().peekable();
     while iter.peek().is_some() {
-        batches.push(iter.by_ref().take(args.batch_size.max(1)).collect::<Vec<_>>());
+        batches.push(
+            iter.by_ref()
+                .take(args.batch_size.max(1))
+                .collect::<Vec<_>>(),
+        );
     }
     for batch in batches {
         let permit = permits.clone().acquire_owned().await?;
@@ -170,7 +194,10 @@ pub async fn run(args: IngestArgs) -> Result<()> {
             json!({"created": created, "skipped": skipped, "failed": failed.iter().map(|(id, e)| json!({"id": id, "error": e})).collect::<Vec<_>>()})
         ),
         Format::Table => {
-            println!("created {created}, already stored {skipped}, failed {}", failed.len());
+            println!(
+                "created {created}, already stored {skipped}, failed {}",
+                failed.len()
+            );
             for (id, error) in &failed {
                 println!("  {id}: {error}");
             }

@@ -1,7 +1,5 @@
 //! `rasd`: the server and its command-line client in one binary.
 
-use std::path::PathBuf;
-
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -96,5 +94,5 @@ async fn main() -> Result<()> {
 
 /// Paths given on the command line, with `-` meaning standard input.
 pub fn is_stdin(path: &std::path::Path) -> bool {
-    path == PathBuf::from("-")
+    path.as_os_str() == "-"
 }

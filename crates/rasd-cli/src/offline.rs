@@ -36,17 +36,28 @@ pub fn normalize(args: NormalizeArgs) -> Result<()> {
                 .filter(|p| p.rules().contains(*rule))
                 .map(|p| p.name())
                 .collect();
-            println!("{:<28} {:<30} {}", rule.name(), in_profiles.join(","), rule.description());
+            println!(
+                "{:<28} {:<30} {}",
+                rule.name(),
+                in_profiles.join(","),
+                rule.description()
+            );
         }
         return Ok(());
     }
-    let profile: Profile = args.profile.parse().map_err(|e| anyhow::anyhow!("--profile: {e}"))?;
+    let profile: Profile = args
+        .profile
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--profile: {e}"))?;
     let mut rules = profile.rules();
     for name in &args.enable {
         rules = rules.with(name.parse().map_err(|e| anyhow::anyhow!("--enable: {e}"))?);
     }
     for name in &args.disable {
-        rules = rules.without(name.parse().map_err(|e| anyhow::anyhow!("--disable: {e}"))?);
+        rules = rules.without(
+            name.parse()
+                .map_err(|e| anyhow::anyhow!("--disable: {e}"))?,
+        );
     }
     let normalizer = Normalizer::new(rules);
     let stdin = std::io::stdin();
@@ -111,7 +122,8 @@ fn extract_jsonl(extractor: &Extractor, input: &Path, output: &Path) -> Result<(
         std::fs::File::open(input).with_context(|| format!("cannot open {}", input.display()))?,
     );
     let mut out = BufWriter::new(
-        std::fs::File::create(output).with_context(|| format!("cannot create {}", output.display()))?,
+        std::fs::File::create(output)
+            .with_context(|| format!("cannot create {}", output.display()))?,
     );
     for (n, line) in reader.lines().enumerate() {
         let line = line.with_context(|| format!("{}:{}: not UTF-8", input.display(), n + 1))?;
@@ -120,8 +132,13 @@ fn extract_jsonl(extractor: &Extractor, input: &Path, output: &Path) -> Result<(
         }
         let row: Value = serde_json::from_str(&line)
             .with_context(|| format!("{}:{}: not a JSON object", input.display(), n + 1))?;
-        let (Some(doc), Some(text)) = (row.get("doc"), row.get("text").and_then(Value::as_str)) else {
-            bail!("{}:{}: expected {{\"doc\", \"text\"}}", input.display(), n + 1);
+        let (Some(doc), Some(text)) = (row.get("doc"), row.get("text").and_then(Value::as_str))
+        else {
+            bail!(
+                "{}:{}: expected {{\"doc\", \"text\"}}",
+                input.display(),
+                n + 1
+            );
         };
         let index = OffsetIndex::new(text);
         let entities: Vec<Value> = extractor
@@ -162,7 +179,11 @@ pub async fn extract(args: ExtractArgs) -> Result<()> {
             results.push((path.display().to_string(), mentions));
         }
     } else {
-        let texts = args.files.iter().map(|p| Ok((p.display().to_string(), read_text(p)?))).collect::<Result<Vec<_>>>()?;
+        let texts = args
+            .files
+            .iter()
+            .map(|p| Ok((p.display().to_string(), read_text(p)?)))
+            .collect::<Result<Vec<_>>>()?;
         results = client::extract(&args.client, texts).await?;
     }
     output::print_extractions(&results, args.client.format)

@@ -14,7 +14,10 @@ fn entity_type_name(value: i32) -> &'static str {
 fn timestamp(t: &Option<prost_types::Timestamp>) -> String {
     t.as_ref()
         .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t.seconds).ok())
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -33,7 +36,10 @@ pub fn print_extractions(results: &[(String, Vec<Value>)], format: Format) -> Re
             Format::Json => println!("{}", json!({"doc": name, "entities": mentions})),
             Format::Table => {
                 println!("{name}: {} mentions", mentions.len());
-                println!("  {:>7} {:>7}  {:<9} {:<32} text", "start", "end", "type", "id");
+                println!(
+                    "  {:>7} {:>7}  {:<9} {:<32} text",
+                    "start", "end", "type", "id"
+                );
                 for m in mentions {
                     println!(
                         "  {:>7} {:>7}  {:<9} {:<32} {}",
@@ -80,7 +86,13 @@ pub fn print_document(doc: &v1::Document, format: Format) -> Result<()> {
             println!();
             println!("{}", cut(&doc.text, 600));
             println!();
-            print_extractions(&[("mentions".to_owned(), doc.mentions.iter().map(mention_json).collect())], Format::Table)?;
+            print_extractions(
+                &[(
+                    "mentions".to_owned(),
+                    doc.mentions.iter().map(mention_json).collect(),
+                )],
+                Format::Table,
+            )?;
         }
     }
     Ok(())
@@ -103,7 +115,12 @@ pub fn print_hits(response: &v1::SearchDocumentsResponse, format: Format) -> Res
             println!("{} documents match", response.total_hits);
             for hit in &response.hits {
                 let doc = hit.document.clone().unwrap_or_default();
-                println!("{:>7.3}  {}  {}", hit.score, doc.document_id, cut(&doc.title, 60));
+                println!(
+                    "{:>7.3}  {}  {}",
+                    hit.score,
+                    doc.document_id,
+                    cut(&doc.title, 60)
+                );
                 println!("         {}", cut(&hit.snippet, 160));
             }
         }
@@ -130,7 +147,10 @@ pub fn print_entities(entities: &[v1::Entity], format: Format) -> Result<()> {
     match format {
         Format::Json => entities.iter().for_each(|e| println!("{}", entity_json(e))),
         Format::Table => {
-            println!("{:>6} {:>8}  {:<8} {:<36} name", "docs", "mentions", "type", "id");
+            println!(
+                "{:>6} {:>8}  {:<8} {:<36} name",
+                "docs", "mentions", "type", "id"
+            );
             for e in entities {
                 println!(
                     "{:>6} {:>8}  {:<8} {:<36} {} / {}",
@@ -147,7 +167,11 @@ pub fn print_entities(entities: &[v1::Entity], format: Format) -> Result<()> {
     Ok(())
 }
 
-pub fn print_entity(entity: &v1::Entity, related: &[v1::RelatedEntity], format: Format) -> Result<()> {
+pub fn print_entity(
+    entity: &v1::Entity,
+    related: &[v1::RelatedEntity],
+    format: Format,
+) -> Result<()> {
     match format {
         Format::Json => {
             let mut value = entity_json(entity);
@@ -159,7 +183,10 @@ pub fn print_entity(entity: &v1::Entity, related: &[v1::RelatedEntity], format: 
             println!("{value}");
         }
         Format::Table => {
-            println!("{}  {} / {}", entity.entity_id, entity.name_ar, entity.name_en);
+            println!(
+                "{}  {} / {}",
+                entity.entity_id, entity.name_ar, entity.name_en
+            );
             println!(
                 "type: {} {}  documents: {}  mentions: {}",
                 entity_type_name(entity.r#type),
@@ -174,7 +201,10 @@ pub fn print_entity(entity: &v1::Entity, related: &[v1::RelatedEntity], format: 
                 println!("related:");
                 for r in related {
                     let e = r.entity.clone().unwrap_or_default();
-                    println!("  {:>5}  {:<36} {}", r.document_count, e.entity_id, e.name_ar);
+                    println!(
+                        "  {:>5}  {:<36} {}",
+                        r.document_count, e.entity_id, e.name_ar
+                    );
                 }
             }
         }

@@ -51,8 +51,9 @@ impl ServeArgs {
     fn config(&self) -> Result<ServerConfig> {
         let mut config = match &self.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+                let text = std::fs::read_to_string(path).with_context(|| {
+                    format!("cannot read the configuration file {}", path.display())
+                })?;
                 toml::from_str(&text)
                     .with_context(|| format!("invalid configuration file {}", path.display()))?
             }

@@ -64,7 +64,10 @@ impl Extractor {
             }
             let entry = &self.kb.entries()[m.target.entry];
             let range = normalized.alignment.to_original(m.start..m.end);
-            if range.is_empty() || !text.is_char_boundary(range.start) || !text.is_char_boundary(range.end) {
+            if range.is_empty()
+                || !text.is_char_boundary(range.start)
+                || !text.is_char_boundary(range.end)
+            {
                 continue;
             }
             taken_until = m.end;
@@ -103,7 +106,10 @@ mod tests {
         Extractor::builtin().unwrap()
     }
 
-    fn found<'a>(text: &'a str, mentions: &[Mention]) -> Vec<(&'a str, EntityType, Option<String>)> {
+    fn found<'a>(
+        text: &'a str,
+        mentions: &[Mention],
+    ) -> Vec<(&'a str, EntityType, Option<String>)> {
         mentions
             .iter()
             .map(|m| {
@@ -121,9 +127,18 @@ mod tests {
         let text = "هاجم عناصر لداعش مواقع بدير الزور، وقال إن دا.عــش انسحب.";
         let mentions = extractor().extract(text, &ExtractOptions::default());
         let got = found(text, &mentions);
-        assert!(got.contains(&("داعش", EntityType::Org, Some("org/isis".into()))), "{got:?}");
-        assert!(got.contains(&("دير الزور", EntityType::Gpe, Some("gpe/deir-ez-zor".into()))), "{got:?}");
-        assert!(got.contains(&("دا.عــش", EntityType::Org, Some("org/isis".into()))), "{got:?}");
+        assert!(
+            got.contains(&("داعش", EntityType::Org, Some("org/isis".into()))),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("دير الزور", EntityType::Gpe, Some("gpe/deir-ez-zor".into()))),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("دا.عــش", EntityType::Org, Some("org/isis".into()))),
+            "{got:?}"
+        );
     }
 
     #[test]

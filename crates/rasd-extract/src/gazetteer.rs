@@ -49,9 +49,7 @@ impl std::fmt::Debug for Gazetteer {
 }
 
 /// The proclitic strings that may precede a name inside its word.
-const PROCLITICS: &[&str] = &[
-    "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك",
-];
+const PROCLITICS: &[&str] = &["و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك"];
 
 impl Gazetteer {
     /// Compiles every name of the knowledge base. When two entries share a normalized name, the
@@ -72,8 +70,8 @@ impl Gazetteer {
                     };
                     match by_pattern.get(&pattern) {
                         Some(existing)
-                            if !kb.entries()[existing.entry].is_lexical()
-                                && entry.is_lexical() => {}
+                            if !kb.entries()[existing.entry].is_lexical() && entry.is_lexical() => {
+                        }
                         _ => {
                             by_pattern.insert(pattern, target);
                         }

@@ -201,7 +201,8 @@ fn parse_row(file: &str, line: usize, row: &str) -> Result<KbEntry, KbError> {
 mod tests {
     use super::*;
 
-    const HEADER: &str = "id\ttype\tsubtype\tname_ar\tname_en\taliases\twikidata\tlat\tlon\tparent\tcountry\n";
+    const HEADER: &str =
+        "id\ttype\tsubtype\tname_ar\tname_en\taliases\twikidata\tlat\tlon\tparent\tcountry\n";
 
     #[test]
     fn rows_parse_and_later_rows_replace_earlier_ones() {
@@ -222,7 +223,10 @@ mod tests {
         let err = kb
             .load_tsv("a.tsv", &format!("{HEADER}gpe/x\tGPE\n"))
             .unwrap_err();
-        assert_eq!(err.to_string(), "a.tsv:2: expected 11 tab-separated columns, found 2");
+        assert_eq!(
+            err.to_string(),
+            "a.tsv:2: expected 11 tab-separated columns, found 2"
+        );
         let err = kb
             .load_tsv("a.tsv", &format!("{HEADER}gpe/x\tXYZ\t\t\t\t\t\t\t\t\t\n"))
             .unwrap_err();

@@ -120,7 +120,11 @@ impl FromStr for EntityType {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let upper = s.trim().to_ascii_uppercase();
-        let upper = if upper == "PER" { "PERS".to_owned() } else { upper };
+        let upper = if upper == "PER" {
+            "PERS".to_owned()
+        } else {
+            upper
+        };
         EntityType::ALL
             .iter()
             .copied()

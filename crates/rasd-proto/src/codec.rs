@@ -39,9 +39,7 @@ where
     }
 
     fn decoder(&mut self) -> Self::Decoder {
-        RasdDecoder {
-            _type: PhantomData,
-        }
+        RasdDecoder { _type: PhantomData }
     }
 }
 
@@ -109,7 +107,8 @@ mod tests {
         );
         assert_eq!(field, "requests.text");
         assert_eq!(reason, "is not valid UTF-8");
-        let (field, _) = describe_decode_error("failed to decode Protobuf message: buffer underflow");
+        let (field, _) =
+            describe_decode_error("failed to decode Protobuf message: buffer underflow");
         assert_eq!(field, "request");
     }
 }

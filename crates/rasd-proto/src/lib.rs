@@ -23,4 +23,5 @@ pub mod v1 {
 }
 
 /// Encoded `FileDescriptorSet` of the `rasd.v1` protos, for server reflection.
-pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/rasd_descriptor.bin"));
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/rasd_descriptor.bin"));

@@ -58,7 +58,9 @@ impl std::str::FromStr for LogFormat {
         match s {
             "text" => Ok(LogFormat::Text),
             "json" => Ok(LogFormat::Json),
-            other => Err(format!("unknown log format {other:?} (expected text or json)")),
+            other => Err(format!(
+                "unknown log format {other:?} (expected text or json)"
+            )),
         }
     }
 }
@@ -103,7 +105,10 @@ impl ServerConfig {
         let l = &self.limits;
         let err = |key: &'static str, reason: String| Err(ConfigError { key, reason });
         if l.max_message_bytes < 4096 {
-            return err("limits.max_message_bytes", format!("{} is below the minimum of 4096", l.max_message_bytes));
+            return err(
+                "limits.max_message_bytes",
+                format!("{} is below the minimum of 4096", l.max_message_bytes),
+            );
         }
         if l.max_text_bytes == 0 {
             return err("limits.max_text_bytes", "must be at least 1".into());
@@ -111,7 +116,10 @@ impl ServerConfig {
         if l.max_text_bytes > l.max_message_bytes {
             return err(
                 "limits.max_text_bytes",
-                format!("{} is larger than limits.max_message_bytes ({})", l.max_text_bytes, l.max_message_bytes),
+                format!(
+                    "{} is larger than limits.max_message_bytes ({})",
+                    l.max_text_bytes, l.max_message_bytes
+                ),
             );
         }
         if l.max_batch_items == 0 {
@@ -123,7 +131,10 @@ impl ServerConfig {
         if l.default_page_size == 0 || l.default_page_size > l.max_page_size {
             return err(
                 "limits.default_page_size",
-                format!("{} must be between 1 and limits.max_page_size ({})", l.default_page_size, l.max_page_size),
+                format!(
+                    "{} must be between 1 and limits.max_page_size ({})",
+                    l.default_page_size, l.max_page_size
+                ),
             );
         }
         if l.max_query_bytes == 0 {
@@ -133,7 +144,13 @@ impl ServerConfig {
             return err("data_dir", "must not be empty".into());
         }
         if self.cache_capacity_bytes < 1024 * 1024 {
-            return err("cache_capacity_bytes", format!("{} is below the minimum of 1048576", self.cache_capacity_bytes));
+            return err(
+                "cache_capacity_bytes",
+                format!(
+                    "{} is below the minimum of 1048576",
+                    self.cache_capacity_bytes
+                ),
+            );
         }
         Ok(())
     }
@@ -152,6 +169,9 @@ mod tests {
     fn inconsistent_limits_are_named() {
         let mut config = ServerConfig::default();
         config.limits.default_page_size = 5000;
-        assert_eq!(config.validate().unwrap_err().key, "limits.default_page_size");
+        assert_eq!(
+            config.validate().unwrap_err().key,
+            "limits.default_page_size"
+        );
     }
 }

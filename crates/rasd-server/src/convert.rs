@@ -72,7 +72,12 @@ pub fn stored_mention(mention: &Mention) -> StoredMention {
 }
 
 /// A stored mention of `text` as a proto mention in `unit`.
-pub fn mention(text: &str, index: &OffsetIndex<'_>, m: &StoredMention, unit: OffsetUnit) -> v1::Mention {
+pub fn mention(
+    text: &str,
+    index: &OffsetIndex<'_>,
+    m: &StoredMention,
+    unit: OffsetUnit,
+) -> v1::Mention {
     let range = m.start as usize..m.end as usize;
     v1::Mention {
         r#type: entity_type_to_proto(m.entity_type) as i32,
@@ -92,7 +97,10 @@ pub fn mention(text: &str, index: &OffsetIndex<'_>, m: &StoredMention, unit: Off
 /// Every mention of a text in `unit`.
 pub fn mentions(text: &str, mentions: &[StoredMention], unit: OffsetUnit) -> Vec<v1::Mention> {
     let index = OffsetIndex::new(text);
-    mentions.iter().map(|m| mention(text, &index, m, unit)).collect()
+    mentions
+        .iter()
+        .map(|m| mention(text, &index, m, unit))
+        .collect()
 }
 
 fn timestamp(us: i64) -> prost_types::Timestamp {

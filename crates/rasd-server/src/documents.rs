@@ -42,7 +42,11 @@ fn generate_id() -> String {
     format!("d{now:x}-{:x}-{count:x}", std::process::id())
 }
 
-fn validate_create(field: &str, r: v1::CreateDocumentRequest, limits: &Limits) -> Result<ValidCreate, ApiError> {
+fn validate_create(
+    field: &str,
+    r: v1::CreateDocumentRequest,
+    limits: &Limits,
+) -> Result<ValidCreate, ApiError> {
     let id = if r.document_id.is_empty() {
         generate_id()
     } else {
@@ -50,7 +54,12 @@ fn validate_create(field: &str, r: v1::CreateDocumentRequest, limits: &Limits) -
         r.document_id
     };
     validate::text(&format!("{field}text"), &r.text, limits)?;
-    for (name, value) in [("title", &r.title), ("source", &r.source), ("url", &r.url), ("language", &r.language)] {
+    for (name, value) in [
+        ("title", &r.title),
+        ("source", &r.source),
+        ("url", &r.url),
+        ("language", &r.language),
+    ] {
         validate::metadata(&format!("{field}{name}"), value)?;
     }
     let published_us = r
@@ -67,7 +76,11 @@ fn validate_create(field: &str, r: v1::CreateDocumentRequest, limits: &Limits) -
             source: r.source,
             url: r.url,
             published_us,
-            language: if r.language.is_empty() { "ar".to_owned() } else { r.language },
+            language: if r.language.is_empty() {
+                "ar".to_owned()
+            } else {
+                r.language
+            },
             mentions: Vec::new(),
         },
         reference_time: published_us.map(|us| us.div_euclid(1_000_000)),
@@ -132,7 +145,11 @@ impl DocumentService for DocumentApi {
                 Ok(valid)
             })
             .await?;
-            let outcome = store.put(vec![valid.doc]).await.pop().ok_or_else(|| ApiError::Internal("no result".into()))?;
+            let outcome = store
+                .put(vec![valid.doc])
+                .await
+                .pop()
+                .ok_or_else(|| ApiError::Internal("no result".into()))?;
             Ok(create_response(outcome.map_err(store_error)?, unit))
         })
         .await
@@ -151,22 +168,24 @@ impl DocumentService for DocumentApi {
             let limits = state.limits.clone();
             let worker_store = store.clone();
             // Each item is either answered already (invalid, or stored before) or to be stored.
-            let items: Vec<Result<Result<v1::CreateDocumentResponse, ValidCreate>, ApiError>> = blocking(move || {
-                Ok(request
-                    .requests
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, r)| {
-                        let mut valid = validate_create(&format!("requests[{i}]."), r, &limits)?;
-                        if let Some(outcome) = already_stored(&worker_store, &valid.doc)? {
-                            return Ok(Ok(create_response(outcome, valid.unit)));
-                        }
-                        extract_into(&extractor, &mut valid);
-                        Ok(Err(valid))
-                    })
-                    .collect())
-            })
-            .await?;
+            let items: Vec<Result<Result<v1::CreateDocumentResponse, ValidCreate>, ApiError>> =
+                blocking(move || {
+                    Ok(request
+                        .requests
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, r)| {
+                            let mut valid =
+                                validate_create(&format!("requests[{i}]."), r, &limits)?;
+                            if let Some(outcome) = already_stored(&worker_store, &valid.doc)? {
+                                return Ok(Ok(create_response(outcome, valid.unit)));
+                            }
+                            extract_into(&extractor, &mut valid);
+                            Ok(Err(valid))
+                        })
+                        .collect())
+                })
+                .await?;
             let mut units = Vec::new();
             let mut docs = Vec::new();
             for item in &items {
@@ -182,14 +201,20 @@ impl DocumentService for DocumentApi {
                     let outcome = item.and_then(|answer| match answer {
                         Ok(response) => Ok(response),
                         Err(_) => match stored.next() {
-                            Some((outcome, unit)) => outcome.map(|o| create_response(o, unit)).map_err(store_error),
+                            Some((outcome, unit)) => outcome
+                                .map(|o| create_response(o, unit))
+                                .map_err(store_error),
                             None => Err(ApiError::Internal("missing result".into())),
                         },
                     });
                     v1::BatchCreateDocumentsResult {
                         result: Some(match outcome {
-                            Ok(response) => v1::batch_create_documents_result::Result::Response(response),
-                            Err(e) => v1::batch_create_documents_result::Result::Error(e.to_rpc_status()),
+                            Ok(response) => {
+                                v1::batch_create_documents_result::Result::Response(response)
+                            }
+                            Err(e) => {
+                                v1::batch_create_documents_result::Result::Error(e.to_rpc_status())
+                            }
                         }),
                     }
                 })
@@ -208,16 +233,22 @@ impl DocumentService for DocumentApi {
             let r = request.into_inner();
             validate::document_id("document_id", &r.document_id)?;
             let unit = validate::offset_unit("offset_unit", r.offset_unit)?;
-            let view = DocumentView::try_from(r.view)
-                .map_err(|_| ApiError::invalid("view", format!("{} is not a known DocumentView", r.view)))?;
-            let store = state.store()?;
-            let doc = store.get(&r.document_id).map_err(store_error)?.ok_or_else(|| ApiError::NotFound {
-                resource_type: "rasd.v1.Document",
-                name: r.document_id.clone(),
+            let view = DocumentView::try_from(r.view).map_err(|_| {
+                ApiError::invalid("view", format!("{} is not a known DocumentView", r.view))
             })?;
+            let store = state.store()?;
+            let doc = store
+                .get(&r.document_id)
+                .map_err(store_error)?
+                .ok_or_else(|| ApiError::NotFound {
+                    resource_type: "rasd.v1.Document",
+                    name: r.document_id.clone(),
+                })?;
             let document = match view {
                 DocumentView::Basic => convert::document_basic(&doc.summary),
-                DocumentView::Unspecified | DocumentView::Full => convert::document_full(&doc, unit),
+                DocumentView::Unspecified | DocumentView::Full => {
+                    convert::document_full(&doc, unit)
+                }
             };
             Ok(v1::GetDocumentResponse {
                 document: Some(document),
@@ -239,11 +270,18 @@ impl DocumentService for DocumentApi {
             let full = match DocumentView::try_from(r.view) {
                 Ok(DocumentView::Full) => true,
                 Ok(_) => false,
-                Err(_) => return Err(ApiError::invalid("view", format!("{} is not a known DocumentView", r.view))),
+                Err(_) => {
+                    return Err(ApiError::invalid(
+                        "view",
+                        format!("{} is not a known DocumentView", r.view),
+                    ))
+                }
             };
             let store = state.store()?;
             blocking(move || {
-                let page = store.list(&filter, page_size, &r.page_token).map_err(store_error)?;
+                let page = store
+                    .list(&filter, page_size, &r.page_token)
+                    .map_err(store_error)?;
                 let mut documents = Vec::with_capacity(page.items.len());
                 for summary in &page.items {
                     if full {
@@ -292,7 +330,11 @@ impl DocumentService for DocumentApi {
             if r.query.len() > state.limits.max_query_bytes {
                 return Err(ApiError::LimitExceeded {
                     field: "query".into(),
-                    reason: format!("is {} bytes, over the limit of {} bytes", r.query.len(), state.limits.max_query_bytes),
+                    reason: format!(
+                        "is {} bytes, over the limit of {} bytes",
+                        r.query.len(),
+                        state.limits.max_query_bytes
+                    ),
                     limit: state.limits.max_query_bytes as u64,
                 });
             }
@@ -301,7 +343,9 @@ impl DocumentService for DocumentApi {
             let unit = validate::offset_unit("offset_unit", r.offset_unit)?;
             let store = state.store()?;
             blocking(move || {
-                let results = store.search(&r.query, &filter, page_size, &r.page_token).map_err(store_error)?;
+                let results = store
+                    .search(&r.query, &filter, page_size, &r.page_token)
+                    .map_err(store_error)?;
                 let hits = results
                     .page
                     .items
@@ -311,7 +355,11 @@ impl DocumentService for DocumentApi {
                         v1::SearchHit {
                             document: Some(convert::document_basic(&hit.summary)),
                             score: hit.score,
-                            highlights: hit.highlights.iter().map(|h| convert::span(&index, h, unit)).collect(),
+                            highlights: hit
+                                .highlights
+                                .iter()
+                                .map(|h| convert::span(&index, h, unit))
+                                .collect(),
                             snippet: hit.snippet.clone(),
                         }
                     })

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use rasd_normalize::OffsetIndex;
-use rasd_proto::v1::entity_service_server::EntityService;
 use rasd_proto::v1;
+use rasd_proto::v1::entity_service_server::EntityService;
 use rasd_proto::ApiError;
 use tonic::{Request, Response, Status};
 
@@ -31,7 +31,10 @@ impl EntityApi {
         let store = self.state.store()?;
         let extractor = self.state.extractor()?;
         let stats = store.entity(id).map_err(ApiError::from)?;
-        let kb = extractor.knowledge_base().get(id).filter(|e| !e.is_lexical());
+        let kb = extractor
+            .knowledge_base()
+            .get(id)
+            .filter(|e| !e.is_lexical());
         if stats.is_none() && kb.is_none() {
             return Err(not_found(id));
         }
@@ -73,7 +76,9 @@ impl EntityService for EntityApi {
                     entities: page
                         .items
                         .iter()
-                        .map(|s| convert::entity(Some(s), kb.get(&s.id).filter(|e| !e.is_lexical())))
+                        .map(|s| {
+                            convert::entity(Some(s), kb.get(&s.id).filter(|e| !e.is_lexical()))
+                        })
                         .collect(),
                     next_page_token: page.next_token.unwrap_or_default(),
                 })
@@ -103,7 +108,12 @@ impl EntityService for EntityApi {
                         let index = OffsetIndex::new(&hit.document_text);
                         v1::EntityMention {
                             document_id: hit.document_id.clone(),
-                            mention: Some(convert::mention(&hit.document_text, &index, &hit.mention, unit)),
+                            mention: Some(convert::mention(
+                                &hit.document_text,
+                                &index,
+                                &hit.mention,
+                                unit,
+                            )),
                             snippet: hit.snippet.clone(),
                         }
                     })
@@ -131,7 +141,8 @@ impl EntityService for EntityApi {
             let store = self.state.store()?;
             let extractor = self.state.extractor()?;
             blocking(move || {
-                let page = store.related_entities(&r.entity_id, entity_type, page_size, &r.page_token)?;
+                let page =
+                    store.related_entities(&r.entity_id, entity_type, page_size, &r.page_token)?;
                 let kb = extractor.knowledge_base();
                 Ok(v1::ListRelatedEntitiesResponse {
                     related: page

@@ -26,7 +26,10 @@ pub struct ValidOptions {
 }
 
 /// Validates `ExtractionOptions` (absent means defaults).
-pub fn extraction_options(field: &str, options: Option<&v1::ExtractionOptions>) -> Result<ValidOptions, ApiError> {
+pub fn extraction_options(
+    field: &str,
+    options: Option<&v1::ExtractionOptions>,
+) -> Result<ValidOptions, ApiError> {
     let Some(o) = options else {
         return Ok(ValidOptions {
             extract: ExtractOptions::default(),
@@ -36,7 +39,10 @@ pub fn extraction_options(field: &str, options: Option<&v1::ExtractionOptions>) 
     let reference_time = o
         .reference_time
         .as_ref()
-        .map(|t| validate::timestamp(&format!("{field}.reference_time"), t).map(|us| us.div_euclid(1_000_000)))
+        .map(|t| {
+            validate::timestamp(&format!("{field}.reference_time"), t)
+                .map(|us| us.div_euclid(1_000_000))
+        })
         .transpose()?;
     Ok(ValidOptions {
         extract: ExtractOptions {
@@ -48,7 +54,11 @@ pub fn extraction_options(field: &str, options: Option<&v1::ExtractionOptions>) 
 }
 
 /// Extracts from one validated text.
-pub fn extract(extractor: &Extractor, text: &str, options: &ValidOptions) -> v1::ExtractEntitiesResponse {
+pub fn extract(
+    extractor: &Extractor,
+    text: &str,
+    options: &ValidOptions,
+) -> v1::ExtractEntitiesResponse {
     let found = extractor.extract(text, &options.extract);
     let stored: Vec<_> = found.iter().map(convert::stored_mention).collect();
     v1::ExtractEntitiesResponse {
@@ -57,11 +67,17 @@ pub fn extract(extractor: &Extractor, text: &str, options: &ValidOptions) -> v1:
     }
 }
 
-fn normalizer_for(request: &v1::NormalizeTextRequest) -> Result<(Normalizer, NormalizationProfile), ApiError> {
+fn normalizer_for(
+    request: &v1::NormalizeTextRequest,
+) -> Result<(Normalizer, NormalizationProfile), ApiError> {
     let (profile, proto_profile) = match NormalizationProfile::try_from(request.profile) {
-        Ok(NormalizationProfile::Unspecified | NormalizationProfile::Search) => (Profile::Search, NormalizationProfile::Search),
+        Ok(NormalizationProfile::Unspecified | NormalizationProfile::Search) => {
+            (Profile::Search, NormalizationProfile::Search)
+        }
         Ok(NormalizationProfile::Lucene) => (Profile::Lucene, NormalizationProfile::Lucene),
-        Ok(NormalizationProfile::Extraction) => (Profile::Extraction, NormalizationProfile::Extraction),
+        Ok(NormalizationProfile::Extraction) => {
+            (Profile::Extraction, NormalizationProfile::Extraction)
+        }
         Err(_) => {
             return Err(ApiError::invalid(
                 "profile",
@@ -82,14 +98,22 @@ fn normalizer_for(request: &v1::NormalizeTextRequest) -> Result<(Normalizer, Nor
                     format!("{name:?} is not a rule; known rules: {}", known.join(", ")),
                 )
             })?;
-            rules = if enable { rules.with(rule) } else { rules.without(rule) };
+            rules = if enable {
+                rules.with(rule)
+            } else {
+                rules.without(rule)
+            };
         }
     }
     Ok((Normalizer::new(rules), proto_profile))
 }
 
 /// The alignment as segments in `unit`, merging runs where positions correspond one to one.
-pub fn alignment_segments(original: &str, normalized: &Normalized, unit: OffsetUnit) -> Vec<v1::AlignmentSegment> {
+pub fn alignment_segments(
+    original: &str,
+    normalized: &Normalized,
+    unit: OffsetUnit,
+) -> Vec<v1::AlignmentSegment> {
     let original_index = OffsetIndex::new(original);
     let normalized_index = OffsetIndex::new(&normalized.text);
     let mut segments: Vec<v1::AlignmentSegment> = Vec::new();
@@ -102,7 +126,9 @@ pub fn alignment_segments(original: &str, normalized: &Normalized, unit: OffsetU
             original_start: original_index.from_byte(from.start, unit) as u32,
             original_end: original_index.from_byte(from.end, unit) as u32,
         };
-        let one_to_one = |s: &v1::AlignmentSegment| s.normalized_end - s.normalized_start == s.original_end - s.original_start;
+        let one_to_one = |s: &v1::AlignmentSegment| {
+            s.normalized_end - s.normalized_start == s.original_end - s.original_start
+        };
         match segments.last_mut() {
             Some(last)
                 if one_to_one(last)
@@ -141,7 +167,11 @@ impl ExtractionService for ExtractionApi {
                 Ok(v1::NormalizeTextResponse {
                     normalized_text: normalized.text,
                     profile: profile as i32,
-                    rules: normalizer.rules().iter().map(|r| r.name().to_owned()).collect(),
+                    rules: normalizer
+                        .rules()
+                        .iter()
+                        .map(|r| r.name().to_owned())
+                        .collect(),
                     offset_unit: convert::unit_to_proto(unit) as i32,
                     alignment,
                 })
@@ -182,13 +212,23 @@ impl ExtractionService for ExtractionApi {
                     .iter()
                     .enumerate()
                     .map(|(i, item)| {
-                        let outcome = validate::text(&format!("requests[{i}].text"), &item.text, &limits)
-                            .and_then(|()| extraction_options(&format!("requests[{i}].options"), item.options.as_ref()))
-                            .map(|options| extract(&extractor, &item.text, &options));
+                        let outcome =
+                            validate::text(&format!("requests[{i}].text"), &item.text, &limits)
+                                .and_then(|()| {
+                                    extraction_options(
+                                        &format!("requests[{i}].options"),
+                                        item.options.as_ref(),
+                                    )
+                                })
+                                .map(|options| extract(&extractor, &item.text, &options));
                         v1::BatchExtractEntitiesResult {
                             result: Some(match outcome {
-                                Ok(response) => v1::batch_extract_entities_result::Result::Response(response),
-                                Err(e) => v1::batch_extract_entities_result::Result::Error(e.to_rpc_status()),
+                                Ok(response) => {
+                                    v1::batch_extract_entities_result::Result::Response(response)
+                                }
+                                Err(e) => v1::batch_extract_entities_result::Result::Error(
+                                    e.to_rpc_status(),
+                                ),
                             }),
                         }
                     })

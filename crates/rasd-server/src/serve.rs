@@ -50,10 +50,12 @@ pub struct RunningServer {
 
 /// Binds `config.listen` and starts the server (see [`start`]).
 pub async fn bind_and_start(config: ServerConfig) -> Result<RunningServer, ServerError> {
-    let listener = TcpListener::bind(config.listen).await.map_err(|e| ServerError::Bind {
-        addr: config.listen.to_string(),
-        detail: e.to_string(),
-    })?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| ServerError::Bind {
+            addr: config.listen.to_string(),
+            detail: e.to_string(),
+        })?;
     start(config, listener).await
 }
 
@@ -73,7 +75,10 @@ async fn set_health(reporter: &HealthReporter, status: ServingStatus) {
 /// Starts serving on `listener` at once, with health `NOT_SERVING`; opens the store and builds
 /// the extraction pipeline; then reports `SERVING` and returns. If the store cannot be opened
 /// (locked by another process, unreadable), the server stops and the error says why.
-pub async fn start(config: ServerConfig, listener: TcpListener) -> Result<RunningServer, ServerError> {
+pub async fn start(
+    config: ServerConfig,
+    listener: TcpListener,
+) -> Result<RunningServer, ServerError> {
     config.validate()?;
     let addr = listener.local_addr().map_err(|e| ServerError::Bind {
         addr: config.listen.to_string(),
@@ -95,15 +100,21 @@ pub async fn start(config: ServerConfig, listener: TcpListener) -> Result<Runnin
         .map_err(|e| ServerError::Startup(e.to_string()))?;
 
     let max = config.limits.max_message_bytes;
-    let extraction = ExtractionServiceServer::new(ExtractionApi { state: state.clone() })
-        .max_decoding_message_size(max)
-        .max_encoding_message_size(max);
-    let documents = DocumentServiceServer::new(DocumentApi { state: state.clone() })
-        .max_decoding_message_size(max)
-        .max_encoding_message_size(max);
-    let entities = EntityServiceServer::new(EntityApi { state: state.clone() })
-        .max_decoding_message_size(max)
-        .max_encoding_message_size(max);
+    let extraction = ExtractionServiceServer::new(ExtractionApi {
+        state: state.clone(),
+    })
+    .max_decoding_message_size(max)
+    .max_encoding_message_size(max);
+    let documents = DocumentServiceServer::new(DocumentApi {
+        state: state.clone(),
+    })
+    .max_decoding_message_size(max)
+    .max_encoding_message_size(max);
+    let entities = EntityServiceServer::new(EntityApi {
+        state: state.clone(),
+    })
+    .max_decoding_message_size(max)
+    .max_encoding_message_size(max);
 
     let (shutdown, shutdown_signal) = oneshot::channel::<()>();
     let task = tokio::spawn(
@@ -131,8 +142,12 @@ pub async fn start(config: ServerConfig, listener: TcpListener) -> Result<Runnin
     };
     let opening = tokio::task::spawn_blocking(move || Store::open(&store_config));
     let building = tokio::task::spawn_blocking(Extractor::builtin);
-    let opened = opening.await.map_err(|e| ServerError::Startup(e.to_string()));
-    let built = building.await.map_err(|e| ServerError::Startup(e.to_string()));
+    let opened = opening
+        .await
+        .map_err(|e| ServerError::Startup(e.to_string()));
+    let built = building
+        .await
+        .map_err(|e| ServerError::Startup(e.to_string()));
     let ready = (|| -> Result<(Store, Extractor), ServerError> { Ok((opened??, built??)) })();
     match ready {
         Ok((store, extractor)) => {

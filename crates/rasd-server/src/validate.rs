@@ -17,12 +17,19 @@ pub const MAX_METADATA_BYTES: usize = 4096;
 /// A `text` field: non-empty, within the limit.
 pub fn text(field: &str, text: &str, limits: &Limits) -> Result<(), ApiError> {
     if text.trim().is_empty() {
-        return Err(ApiError::invalid(field, "must not be empty or only white space"));
+        return Err(ApiError::invalid(
+            field,
+            "must not be empty or only white space",
+        ));
     }
     if text.len() > limits.max_text_bytes {
         return Err(ApiError::LimitExceeded {
             field: field.to_owned(),
-            reason: format!("is {} bytes, over the limit of {} bytes", text.len(), limits.max_text_bytes),
+            reason: format!(
+                "is {} bytes, over the limit of {} bytes",
+                text.len(),
+                limits.max_text_bytes
+            ),
             limit: limits.max_text_bytes as u64,
         });
     }
@@ -37,7 +44,10 @@ pub fn batch(field: &str, count: usize, limits: &Limits) -> Result<(), ApiError>
     if count > limits.max_batch_items {
         return Err(ApiError::LimitExceeded {
             field: field.to_owned(),
-            reason: format!("has {count} items, over the limit of {}", limits.max_batch_items),
+            reason: format!(
+                "has {count} items, over the limit of {}",
+                limits.max_batch_items
+            ),
             limit: limits.max_batch_items as u64,
         });
     }
@@ -47,7 +57,10 @@ pub fn batch(field: &str, count: usize, limits: &Limits) -> Result<(), ApiError>
 /// A `page_size`: 0 means the default; negative or over the maximum is an error.
 pub fn page_size(field: &str, size: i32, limits: &Limits) -> Result<usize, ApiError> {
     if size < 0 {
-        return Err(ApiError::invalid(field, format!("must not be negative (got {size})")));
+        return Err(ApiError::invalid(
+            field,
+            format!("must not be negative (got {size})"),
+        ));
     }
     let size = size as usize;
     if size > limits.max_page_size {
@@ -56,7 +69,11 @@ pub fn page_size(field: &str, size: i32, limits: &Limits) -> Result<usize, ApiEr
             format!("is {size}, over the maximum of {}", limits.max_page_size),
         ));
     }
-    Ok(if size == 0 { limits.default_page_size } else { size })
+    Ok(if size == 0 {
+        limits.default_page_size
+    } else {
+        size
+    })
 }
 
 /// A client-chosen document id (empty is allowed only where the server generates one).
@@ -88,10 +105,16 @@ pub fn entity_id(field: &str, id: &str) -> Result<(), ApiError> {
         return Err(ApiError::invalid(field, "must not be empty"));
     }
     if id.len() > MAX_ENTITY_ID_BYTES {
-        return Err(ApiError::invalid(field, format!("is longer than {MAX_ENTITY_ID_BYTES} bytes")));
+        return Err(ApiError::invalid(
+            field,
+            format!("is longer than {MAX_ENTITY_ID_BYTES} bytes"),
+        ));
     }
     if id.chars().any(|c| c.is_control()) || !id.contains('/') {
-        return Err(ApiError::invalid(field, "is not an entity id of the form type/slug"));
+        return Err(ApiError::invalid(
+            field,
+            "is not an entity id of the form type/slug",
+        ));
     }
     Ok(())
 }
@@ -99,7 +122,10 @@ pub fn entity_id(field: &str, id: &str) -> Result<(), ApiError> {
 /// A metadata string (title, source, url, language).
 pub fn metadata(field: &str, value: &str) -> Result<(), ApiError> {
     if value.len() > MAX_METADATA_BYTES {
-        return Err(ApiError::invalid(field, format!("is longer than {MAX_METADATA_BYTES} bytes")));
+        return Err(ApiError::invalid(
+            field,
+            format!("is longer than {MAX_METADATA_BYTES} bytes"),
+        ));
     }
     if value.contains('\0') {
         return Err(ApiError::invalid(field, "must not contain NUL characters"));
@@ -123,8 +149,12 @@ pub fn entity_types(field: &str, values: &[i32]) -> Result<Vec<EntityType>, ApiE
         .iter()
         .enumerate()
         .map(|(i, &v)| {
-            entity_type(&format!("{field}[{i}]"), v)?
-                .ok_or_else(|| ApiError::invalid(format!("{field}[{i}]"), "must not be ENTITY_TYPE_UNSPECIFIED"))
+            entity_type(&format!("{field}[{i}]"), v)?.ok_or_else(|| {
+                ApiError::invalid(
+                    format!("{field}[{i}]"),
+                    "must not be ENTITY_TYPE_UNSPECIFIED",
+                )
+            })
         })
         .collect()
 }
@@ -135,24 +165,36 @@ pub fn offset_unit(field: &str, value: i32) -> Result<OffsetUnit, ApiError> {
         Ok(v1::OffsetUnit::Unspecified | v1::OffsetUnit::CodePoint) => Ok(OffsetUnit::CodePoint),
         Ok(v1::OffsetUnit::Utf8Byte) => Ok(OffsetUnit::Utf8Byte),
         Ok(v1::OffsetUnit::Utf16CodeUnit) => Ok(OffsetUnit::Utf16CodeUnit),
-        Err(_) => Err(ApiError::invalid(field, format!("{value} is not a known OffsetUnit"))),
+        Err(_) => Err(ApiError::invalid(
+            field,
+            format!("{value} is not a known OffsetUnit"),
+        )),
     }
 }
 
 /// A timestamp as microseconds since the Unix epoch.
 pub fn timestamp(field: &str, value: &prost_types::Timestamp) -> Result<i64, ApiError> {
     if !(0..1_000_000_000).contains(&value.nanos) {
-        return Err(ApiError::invalid(field, "nanos must be between 0 and 999999999"));
+        return Err(ApiError::invalid(
+            field,
+            "nanos must be between 0 and 999999999",
+        ));
     }
     // 0001-01-01 to 9999-12-31, as google.protobuf.Timestamp requires.
     if !(-62_135_596_800..=253_402_300_799).contains(&value.seconds) {
-        return Err(ApiError::invalid(field, "is outside 0001-01-01 to 9999-12-31"));
+        return Err(ApiError::invalid(
+            field,
+            "is outside 0001-01-01 to 9999-12-31",
+        ));
     }
     Ok(value.seconds * 1_000_000 + i64::from(value.nanos / 1000))
 }
 
 /// The filter of ListDocuments and SearchDocuments.
-pub fn document_filter(field: &str, filter: Option<&v1::DocumentFilter>) -> Result<DocumentFilter, ApiError> {
+pub fn document_filter(
+    field: &str,
+    filter: Option<&v1::DocumentFilter>,
+) -> Result<DocumentFilter, ApiError> {
     let Some(f) = filter else {
         return Ok(DocumentFilter::default());
     };
@@ -210,7 +252,10 @@ mod tests {
     #[test]
     fn page_sizes() {
         let limits = Limits::default();
-        assert_eq!(page_size("page_size", 0, &limits).unwrap(), limits.default_page_size);
+        assert_eq!(
+            page_size("page_size", 0, &limits).unwrap(),
+            limits.default_page_size
+        );
         assert!(page_size("page_size", -1, &limits).is_err());
         assert!(page_size("page_size", 1001, &limits).is_err());
     }

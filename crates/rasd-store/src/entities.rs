@@ -40,7 +40,10 @@ impl Store {
     /// The statistics of one entity, if any stored document mentions it.
     pub fn entity(&self, id: &str) -> Result<Option<EntityStats>> {
         let k = key(keys::ENTITY, &[id.as_bytes()]);
-        self.tree.get(&k)?.map(|bytes| decode(&k, &bytes)).transpose()
+        self.tree
+            .get(&k)?
+            .map(|bytes| decode(&k, &bytes))
+            .transpose()
     }
 
     /// Entities ordered by document count (descending), then id.
@@ -94,9 +97,14 @@ impl Store {
         // Cursor: doc id + 0 + big-endian index of the last mention returned.
         let after = match decode_token(&self.secret, fingerprint, page_token)? {
             Some(c) => {
-                let (doc, index) = c.split_at_checked(c.len().wrapping_sub(5)).ok_or_else(invalid_token)?;
+                let (doc, index) = c
+                    .split_at_checked(c.len().wrapping_sub(5))
+                    .ok_or_else(invalid_token)?;
                 let index: [u8; 4] = index[1..].try_into().map_err(|_| invalid_token())?;
-                Some((String::from_utf8_lossy(doc).into_owned(), u32::from_be_bytes(index)))
+                Some((
+                    String::from_utf8_lossy(doc).into_owned(),
+                    u32::from_be_bytes(index),
+                ))
             }
             None => None,
         };
@@ -111,7 +119,9 @@ impl Store {
             let (k, v) = entry?;
             let doc_id = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
             let indexes: Vec<u32> = decode(&k, &v)?;
-            let Some(doc) = self.get(&doc_id)? else { continue };
+            let Some(doc) = self.get(&doc_id)? else {
+                continue;
+            };
             let text: Arc<str> = Arc::from(doc.text.as_str());
             for index in indexes {
                 if let Some((after_doc, after_index)) = &after {
@@ -119,7 +129,9 @@ impl Store {
                         continue;
                     }
                 }
-                let Some(mention) = doc.mentions.get(index as usize) else { continue };
+                let Some(mention) = doc.mentions.get(index as usize) else {
+                    continue;
+                };
                 if items.len() == page_size {
                     let last = &items[items.len() - 1];
                     let mut cursor = last.document_id.as_bytes().to_vec();
@@ -158,7 +170,10 @@ impl Store {
             Some(c) => {
                 let (count, other) = c.split_at_checked(8).ok_or_else(invalid_token)?;
                 let count: [u8; 8] = count.try_into().map_err(|_| invalid_token())?;
-                Some((u64::from_be_bytes(count), String::from_utf8_lossy(other).into_owned()))
+                Some((
+                    u64::from_be_bytes(count),
+                    String::from_utf8_lossy(other).into_owned(),
+                ))
             }
             None => None,
         };
@@ -180,7 +195,9 @@ impl Store {
                     continue;
                 }
             }
-            let Some(entity) = self.entity(&other)? else { continue };
+            let Some(entity) = self.entity(&other)? else {
+                continue;
+            };
             if entity_type.is_some_and(|t| t != entity.entity_type) {
                 continue;
             }

@@ -46,7 +46,8 @@ pub fn apply(
     sign: Sign,
 ) -> Result<()> {
     let id = doc.summary.id.as_bytes();
-    let mut presence: Vec<(Vec<u8>, Vec<u8>)> = vec![(key(keys::SUMMARY, &[id]), encode(&doc.summary))];
+    let mut presence: Vec<(Vec<u8>, Vec<u8>)> =
+        vec![(key(keys::SUMMARY, &[id]), encode(&doc.summary))];
 
     // Mentions by entity, entity statistics.
     let mut by_entity: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
@@ -54,20 +55,32 @@ pub fn apply(
     for (index, mention) in doc.mentions.iter().enumerate() {
         types.insert(mention.entity_type.code());
         if let Some(entity) = &mention.entity_id {
-            by_entity.entry(entity.as_str()).or_default().push(index as u32);
+            by_entity
+                .entry(entity.as_str())
+                .or_default()
+                .push(index as u32);
         }
     }
     for (entity, indexes) in &by_entity {
-        presence.push((key(keys::MENTIONS, &[entity.as_bytes(), id]), encode(indexes)));
+        presence.push((
+            key(keys::MENTIONS, &[entity.as_bytes(), id]),
+            encode(indexes),
+        ));
     }
     for code in types {
         presence.push((key(keys::BY_TYPE, &[&[code], id]), Vec::new()));
     }
     if !doc.summary.source.is_empty() {
-        presence.push((key(keys::BY_SOURCE, &[doc.summary.source.as_bytes(), id]), Vec::new()));
+        presence.push((
+            key(keys::BY_SOURCE, &[doc.summary.source.as_bytes(), id]),
+            Vec::new(),
+        ));
     }
     if let Some(published) = doc.summary.published_us {
-        presence.push((key(keys::BY_TIME, &[&keys::ordered_i64(published), id]), Vec::new()));
+        presence.push((
+            key(keys::BY_TIME, &[&keys::ordered_i64(published), id]),
+            Vec::new(),
+        ));
     }
 
     // Search terms.
@@ -99,7 +112,11 @@ pub fn apply(
     }
 
     // Co-occurrences.
-    let related: Vec<&str> = by_entity.keys().copied().take(MAX_RELATED_ENTITIES_PER_DOCUMENT).collect();
+    let related: Vec<&str> = by_entity
+        .keys()
+        .copied()
+        .take(MAX_RELATED_ENTITIES_PER_DOCUMENT)
+        .collect();
     for (i, a) in related.iter().enumerate() {
         for b in &related[i + 1..] {
             add_count(ov, key(keys::RELATED, &[a.as_bytes(), b.as_bytes()]), sign)?;
@@ -136,11 +153,19 @@ fn rank_keys(stats: &EntityStats) -> [Vec<u8>; 2] {
     let count = keys::inverted_count(stats.document_count);
     [
         key(keys::ENTITY_RANK, &[&count, stats.id.as_bytes()]),
-        key(keys::ENTITY_RANK_BY_TYPE, &[&[stats.entity_type.code()], &count, stats.id.as_bytes()]),
+        key(
+            keys::ENTITY_RANK_BY_TYPE,
+            &[&[stats.entity_type.code()], &count, stats.id.as_bytes()],
+        ),
     ]
 }
 
-fn update_entity(ov: &mut Overlay<'_>, template: EntityStats, mentions: u64, sign: Sign) -> Result<()> {
+fn update_entity(
+    ov: &mut Overlay<'_>,
+    template: EntityStats,
+    mentions: u64,
+    sign: Sign,
+) -> Result<()> {
     let entity_key = key(keys::ENTITY, &[template.id.as_bytes()]);
     let current: Option<EntityStats> = match ov.get(&entity_key)? {
         Some(bytes) => Some(decode(&entity_key, &bytes)?),

@@ -31,7 +31,9 @@ pub use entities::{EntityMentionHit, RelatedHit};
 pub use error::{Result, StoreError};
 pub use page::Page;
 pub use rasd_extract::EntityType;
-pub use record::{CorpusStats, DocSummary, EntityStats, StoredDocument, StoredMention, SCHEMA_VERSION};
+pub use record::{
+    CorpusStats, DocSummary, EntityStats, StoredDocument, StoredMention, SCHEMA_VERSION,
+};
 pub use search::{SearchHit, SearchResults};
 pub use store::{snippet, DocumentFilter, NewDocument, Store, StoreConfig};
 pub use writer::PutOutcome;

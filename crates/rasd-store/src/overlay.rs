@@ -4,15 +4,18 @@ use std::collections::BTreeMap;
 
 use crate::Result;
 
+/// A staged write: `Some(value)` to insert, `None` to remove.
+type Staged = Option<Vec<u8>>;
+
 /// Writes staged over the tree: reads see them, and they become one atomic `sled::Batch`.
 ///
 /// A failed document must not leave half its entries in the group: [`Overlay::savepoint`] starts
 /// an undo log and [`Overlay::rollback`] restores the staged writes to that point.
 pub struct Overlay<'a> {
     tree: &'a sled::Tree,
-    pending: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    pending: BTreeMap<Vec<u8>, Staged>,
     /// Previous staged state of every key written since the savepoint (`None`: not staged).
-    undo: Vec<(Vec<u8>, Option<Option<Vec<u8>>>)>,
+    undo: Vec<(Vec<u8>, Option<Staged>)>,
 }
 
 impl<'a> Overlay<'a> {

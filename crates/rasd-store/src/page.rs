@@ -76,7 +76,8 @@ pub fn decode_token(secret: &[u8], fingerprint: u64, token: &str) -> Result<Opti
     if fnv64(&[secret, body]).to_be_bytes() != checksum {
         return Err(invalid("not a token issued by this service"));
     }
-    let body: Body = postcard::from_bytes(body).map_err(|_| invalid("not a token issued by this service"))?;
+    let body: Body =
+        postcard::from_bytes(body).map_err(|_| invalid("not a token issued by this service"))?;
     if body.version != TOKEN_VERSION {
         return Err(invalid("issued by another version of the service"));
     }
@@ -93,7 +94,10 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_reject_tampering() {
         let token = encode_token(b"secret", 7, b"doc-42".to_vec());
-        assert_eq!(decode_token(b"secret", 7, &token).unwrap(), Some(b"doc-42".to_vec()));
+        assert_eq!(
+            decode_token(b"secret", 7, &token).unwrap(),
+            Some(b"doc-42".to_vec())
+        );
         assert_eq!(decode_token(b"secret", 7, "").unwrap(), None);
         assert!(decode_token(b"secret", 8, &token).is_err());
         assert!(decode_token(b"other", 7, &token).is_err());

@@ -13,6 +13,9 @@ use crate::record::{decode, encode, DocSummary};
 use crate::store::{snippet, DocumentFilter};
 use crate::{Result, Store, StoreError};
 
+/// A term and the positions where it occurs, by document id.
+type Postings = (String, HashMap<Vec<u8>, Vec<u32>>);
+
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
@@ -46,7 +49,12 @@ impl Store {
     fn parse_query(&self, query: &str) -> Query {
         let mut parsed = Query::default();
         for (i, part) in query.split('"').enumerate() {
-            let keys: Vec<String> = self.analyzer.terms(part).into_iter().map(|t| t.key).collect();
+            let keys: Vec<String> = self
+                .analyzer
+                .terms(part)
+                .into_iter()
+                .map(|t| t.key)
+                .collect();
             parsed.terms.extend(keys.iter().cloned());
             if i % 2 == 1 && keys.len() > 1 {
                 parsed.phrases.push(keys);
@@ -56,7 +64,13 @@ impl Store {
     }
 
     /// Documents that contain every query word (and phrase) and pass the filter, best first.
-    pub fn search(&self, query: &str, filter: &DocumentFilter, page_size: usize, page_token: &str) -> Result<SearchResults> {
+    pub fn search(
+        &self,
+        query: &str,
+        filter: &DocumentFilter,
+        page_size: usize,
+        page_token: &str,
+    ) -> Result<SearchResults> {
         let parsed = self.parse_query(query);
         if parsed.terms.is_empty() {
             return Err(StoreError::InvalidQuery {
@@ -66,17 +80,21 @@ impl Store {
         let fingerprint = fnv64(&[b"search", query.as_bytes(), &encode(filter)]);
         let after = match decode_token(&self.secret, fingerprint, page_token)? {
             Some(cursor) => {
-                let (score, id) = cursor.split_at_checked(8).ok_or_else(|| StoreError::InvalidPageToken {
-                    reason: "not a token issued by this service".to_owned(),
-                })?;
-                let score = f64::from_bits(u64::from_be_bytes(score.try_into().unwrap_or_default()));
+                let (score, id) =
+                    cursor
+                        .split_at_checked(8)
+                        .ok_or_else(|| StoreError::InvalidPageToken {
+                            reason: "not a token issued by this service".to_owned(),
+                        })?;
+                let score =
+                    f64::from_bits(u64::from_be_bytes(score.try_into().unwrap_or_default()));
                 Some((score, String::from_utf8_lossy(id).into_owned()))
             }
             None => None,
         };
 
         // Postings of every term, rarest first; candidates are the documents that have them all.
-        let mut postings: Vec<(String, HashMap<Vec<u8>, Vec<u32>>)> = Vec::new();
+        let mut postings: Vec<Postings> = Vec::new();
         for term in &parsed.terms {
             let prefix = keys::prefix(keys::TERM, term.as_bytes());
             let mut docs = HashMap::new();
@@ -94,7 +112,10 @@ impl Store {
         let mut scored: Vec<(f64, DocSummary)> = Vec::new();
         let Some((_, rarest)) = postings.first() else {
             return Ok(SearchResults {
-                page: Page { items: Vec::new(), next_token: None },
+                page: Page {
+                    items: Vec::new(),
+                    next_token: None,
+                },
                 total_hits: 0,
             });
         };
@@ -107,7 +128,9 @@ impl Store {
                     continue 'candidates;
                 }
             }
-            let Some(summary) = self.summary(&String::from_utf8_lossy(doc))? else { continue };
+            let Some(summary) = self.summary(&String::from_utf8_lossy(doc))? else {
+                continue;
+            };
             if !self.matches(&summary, filter)? {
                 continue;
             }
@@ -172,9 +195,12 @@ impl Store {
     }
 }
 
-fn has_phrase(phrase: &[String], postings: &[(String, HashMap<Vec<u8>, Vec<u32>>)], doc: &[u8]) -> bool {
+fn has_phrase(phrase: &[String], postings: &[Postings], doc: &[u8]) -> bool {
     let positions = |term: &String| -> Option<&Vec<u32>> {
-        postings.iter().find(|(t, _)| t == term).and_then(|(_, docs)| docs.get(doc))
+        postings
+            .iter()
+            .find(|(t, _)| t == term)
+            .and_then(|(_, docs)| docs.get(doc))
     };
     let Some(first) = phrase.first().and_then(positions) else {
         return false;

@@ -89,7 +89,10 @@ fn now_us() -> i64 {
 fn open_error(path: &Path, error: sled::Error) -> StoreError {
     let detail = error.to_string();
     let path = path.display().to_string();
-    if detail.contains("lock") || detail.contains("WouldBlock") || detail.contains("Resource temporarily unavailable") {
+    if detail.contains("lock")
+        || detail.contains("WouldBlock")
+        || detail.contains("Resource temporarily unavailable")
+    {
         StoreError::Locked { path, detail }
     } else {
         StoreError::Open { path, detail }
@@ -204,7 +207,10 @@ impl Store {
             })
             .collect();
         let (reply, answer) = oneshot::channel();
-        if let Err(e) = self.send(Command::Put { docs: prepared, reply }) {
+        if let Err(e) = self.send(Command::Put {
+            docs: prepared,
+            reply,
+        }) {
             return (0..count).map(|_| Err(clone_error(&e))).collect();
         }
         match answer.await {
@@ -245,13 +251,19 @@ impl Store {
     /// One document with its text and mentions.
     pub fn get(&self, id: &str) -> Result<Option<StoredDocument>> {
         let k = key(keys::DOC, &[id.as_bytes()]);
-        self.tree.get(&k)?.map(|bytes| decode(&k, &bytes)).transpose()
+        self.tree
+            .get(&k)?
+            .map(|bytes| decode(&k, &bytes))
+            .transpose()
     }
 
     /// The metadata of one document.
     pub fn summary(&self, id: &str) -> Result<Option<DocSummary>> {
         let k = key(keys::SUMMARY, &[id.as_bytes()]);
-        self.tree.get(&k)?.map(|bytes| decode(&k, &bytes)).transpose()
+        self.tree
+            .get(&k)?
+            .map(|bytes| decode(&k, &bytes))
+            .transpose()
     }
 
     /// Number of stored documents.
@@ -278,19 +290,29 @@ impl Store {
             let Some(published) = summary.published_us else {
                 return Ok(false);
             };
-            if filter.published_after_us.is_some_and(|after| published < after)
-                || filter.published_before_us.is_some_and(|before| published >= before)
+            if filter
+                .published_after_us
+                .is_some_and(|after| published < after)
+                || filter
+                    .published_before_us
+                    .is_some_and(|before| published >= before)
             {
                 return Ok(false);
             }
         }
         if let Some(entity) = &filter.entity_id {
-            if !self.tree.contains_key(key(keys::MENTIONS, &[entity.as_bytes(), id]))? {
+            if !self
+                .tree
+                .contains_key(key(keys::MENTIONS, &[entity.as_bytes(), id]))?
+            {
                 return Ok(false);
             }
         }
         if let Some(entity_type) = filter.entity_type {
-            if !self.tree.contains_key(key(keys::BY_TYPE, &[&[entity_type.code()], id]))? {
+            if !self
+                .tree
+                .contains_key(key(keys::BY_TYPE, &[&[entity_type.code()], id]))?
+            {
                 return Ok(false);
             }
         }
@@ -298,7 +320,12 @@ impl Store {
     }
 
     /// Documents that pass the filter, ordered by id, one page at a time.
-    pub fn list(&self, filter: &DocumentFilter, page_size: usize, page_token: &str) -> Result<Page<DocSummary>> {
+    pub fn list(
+        &self,
+        filter: &DocumentFilter,
+        page_size: usize,
+        page_token: &str,
+    ) -> Result<Page<DocSummary>> {
         let fingerprint = fnv64(&[b"list", &encode(filter)]);
         let cursor = decode_token(&self.secret, fingerprint, page_token)?;
         // Walk the most selective index; every key in it is `prefix + doc id`.
@@ -329,7 +356,11 @@ impl Store {
             }
             if items.len() == page_size {
                 let last: &DocSummary = items.last().unwrap_or(&summary);
-                next_token = Some(encode_token(&self.secret, fingerprint, last.id.as_bytes().to_vec()));
+                next_token = Some(encode_token(
+                    &self.secret,
+                    fingerprint,
+                    last.id.as_bytes().to_vec(),
+                ));
                 break;
             }
             items.push(summary);

@@ -50,7 +50,10 @@ pub enum Command {
 }
 
 enum Reply {
-    Put(oneshot::Sender<Vec<Result<PutOutcome>>>, Vec<Result<PutOutcome>>),
+    Put(
+        oneshot::Sender<Vec<Result<PutOutcome>>>,
+        Vec<Result<PutOutcome>>,
+    ),
     Delete(oneshot::Sender<Result<()>>, Result<()>),
     Flush(oneshot::Sender<Result<()>>),
 }
@@ -78,7 +81,10 @@ fn commit_group(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer, group: Ve
     for command in group {
         match command {
             Command::Put { docs, reply } => {
-                let results = docs.into_iter().map(|p| atomically(&mut ov, |ov| put(ov, p))).collect();
+                let results = docs
+                    .into_iter()
+                    .map(|p| atomically(&mut ov, |ov| put(ov, p)))
+                    .collect();
                 replies.push(Reply::Put(reply, results));
             }
             Command::Delete { id, reply } => {
@@ -94,22 +100,38 @@ fn commit_group(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer, group: Ve
             Reply::Put(tx, results) => {
                 let results = match &committed {
                     Ok(()) => results,
-                    Err(e) => results.into_iter().map(|_| Err(StoreError::Engine(e.to_string()))).collect(),
+                    Err(e) => results
+                        .into_iter()
+                        .map(|_| Err(StoreError::Engine(e.to_string())))
+                        .collect(),
                 };
                 let _ = tx.send(results);
             }
             Reply::Delete(tx, result) => {
-                let _ = tx.send(committed.as_ref().map_err(|e| StoreError::Engine(e.to_string())).and(result));
+                let _ = tx.send(
+                    committed
+                        .as_ref()
+                        .map_err(|e| StoreError::Engine(e.to_string()))
+                        .and(result),
+                );
             }
             Reply::Flush(tx) => {
-                let _ = tx.send(committed.as_ref().map(|_| ()).map_err(|e| StoreError::Engine(e.to_string())));
+                let _ = tx.send(
+                    committed
+                        .as_ref()
+                        .map(|_| ())
+                        .map_err(|e| StoreError::Engine(e.to_string())),
+                );
             }
         }
     }
 }
 
 /// Runs one document's writes: all of them are staged, or none.
-fn atomically<T>(ov: &mut Overlay<'_>, write: impl FnOnce(&mut Overlay<'_>) -> Result<T>) -> Result<T> {
+fn atomically<T>(
+    ov: &mut Overlay<'_>,
+    write: impl FnOnce(&mut Overlay<'_>) -> Result<T>,
+) -> Result<T> {
     ov.savepoint();
     let result = write(ov);
     if result.is_err() {
