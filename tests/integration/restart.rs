@@ -77,6 +77,21 @@ async fn documents_and_indexes_survive_a_restart() {
 }
 
 #[tokio::test]
+async fn an_unusable_data_directory_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = ServerConfig {
+        listen: listener.local_addr().unwrap(),
+        data_dir: file,
+        ..ServerConfig::default()
+    };
+    let error = rasd_server::start(config, listener).await.unwrap_err().to_string();
+    assert!(error.contains("cannot open the data directory") && error.contains("not-a-dir"), "{error}");
+}
+
+#[tokio::test]
 async fn a_data_directory_in_use_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
@@ -86,19 +101,7 @@ async fn a_data_directory_in_use_is_a_clear_error() {
         data_dir: dir.path().to_path_buf(),
         ..ServerConfig::default()
     };
-    // sled locks the directory per process; a second open in this process shares the lock, so
-    // the check runs in a child process when the binary is available (see cli.rs). Here: a
-    // path that is a file, not a directory, is refused with a message naming it.
-    let file = dir.path().join("not-a-dir");
-    std::fs::write(&file, "x").unwrap();
-    let bad = ServerConfig {
-        data_dir: file.clone(),
-        ..config
-    };
-    let error = rasd_server::start(bad, listener)
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(error.contains("not-a-dir"), "{error}");
+    let error = rasd_server::start(config, listener).await.unwrap_err().to_string();
+    assert!(error.contains("in use by another process"), "{error}");
     server.stop().await;
 }
