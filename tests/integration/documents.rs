@@ -110,7 +110,7 @@ async fn create_is_idempotent_and_conflicts_are_already_exists() {
         .create_document(create("doc-1", "نص آخر مختلف", "s", None))
         .await
         .unwrap_err();
-    assert_eq!(status.code(), Code::AlreadyExists);
+    assert_bad_field(&status, Code::AlreadyExists, "document_id");
     // The conflict changed nothing.
     let stored = client
         .get_document(v1::GetDocumentRequest {

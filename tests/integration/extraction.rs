@@ -352,3 +352,27 @@ async fn text_that_is_not_utf8_is_invalid_argument_not_internal() {
     assert_bad_field(&status, Code::InvalidArgument, "text");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_message_over_the_size_limit_is_resource_exhausted() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        max_message_bytes: 64 * 1024,
+        max_text_bytes: 32 * 1024,
+        ..Limits::default()
+    };
+    let server = TestServer::start_with(dir.path(), limits).await;
+    let status = server
+        .extraction()
+        .extract_entities(v1::ExtractEntitiesRequest {
+            text: "ا".repeat(100 * 1024),
+            options: None,
+        })
+        .await
+        .unwrap_err();
+    assert_bad_field(&status, Code::ResourceExhausted, "request");
+    // The server goes on serving.
+    let response = extract(&server, TEXT, OffsetUnit::CodePoint, vec![]).await;
+    assert!(!response.mentions.is_empty());
+    server.stop().await;
+}

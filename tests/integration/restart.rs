@@ -87,8 +87,14 @@ async fn an_unusable_data_directory_is_a_clear_error() {
         data_dir: file,
         ..ServerConfig::default()
     };
-    let error = rasd_server::start(config, listener).await.unwrap_err().to_string();
-    assert!(error.contains("cannot open the data directory") && error.contains("not-a-dir"), "{error}");
+    let error = rasd_server::start(config, listener)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("cannot open the data directory") && error.contains("not-a-dir"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -101,7 +107,10 @@ async fn a_data_directory_in_use_is_a_clear_error() {
         data_dir: dir.path().to_path_buf(),
         ..ServerConfig::default()
     };
-    let error = rasd_server::start(config, listener).await.unwrap_err().to_string();
+    let error = rasd_server::start(config, listener)
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("in use by another process"), "{error}");
     server.stop().await;
 }

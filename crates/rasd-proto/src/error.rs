@@ -29,11 +29,13 @@ pub enum ApiError {
         resource_type: &'static str,
         name: String,
     },
-    /// The named resource exists and the request conflicts with it.
+    /// The named resource exists and the request conflicts with it; `field` is the request
+    /// field that names it.
     #[error("{resource_type} {name:?} already exists: {reason}")]
     AlreadyExists {
         resource_type: &'static str,
         name: String,
+        field: String,
         reason: String,
     },
     /// The service cannot answer now (starting, shutting down).
@@ -105,10 +107,13 @@ impl ApiError {
             ApiError::AlreadyExists {
                 resource_type,
                 name,
+                field,
                 reason,
             } => {
                 details.set_resource_info(*resource_type, name.clone(), "", reason.clone());
+                details.add_bad_request_violation(field.clone(), reason.clone());
                 metadata.insert("resource_type".to_owned(), (*resource_type).to_owned());
+                metadata.insert("field".to_owned(), field.clone());
             }
             ApiError::Unavailable(_) | ApiError::Internal(_) => {}
         }
@@ -141,6 +146,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { id } => ApiError::AlreadyExists {
                 resource_type: "rasd.v1.Document",
                 name: id,
+                field: "document_id".to_owned(),
                 reason: "a document with this document_id exists with a different text".to_owned(),
             },
             StoreError::DocumentNotFound { id } => ApiError::NotFound {

@@ -20,6 +20,7 @@ use crate::config::{ConfigError, ServerConfig};
 use crate::documents::DocumentApi;
 use crate::entities::EntityApi;
 use crate::extraction::ExtractionApi;
+use crate::oversize::OversizeLayer;
 use crate::state::AppState;
 
 /// Why the server could not start or stopped with an error.
@@ -119,6 +120,7 @@ pub async fn start(
     let (shutdown, shutdown_signal) = oneshot::channel::<()>();
     let task = tokio::spawn(
         tonic::transport::Server::builder()
+            .layer(OversizeLayer { limit: max })
             .add_service(health)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
