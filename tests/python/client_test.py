@@ -27,8 +27,10 @@ def generate_stubs(proto_dir, out_dir):
                         f"--python_out={out_dir}", f"--grpc_python_out={out_dir}", *files])
     if code != 0:
         raise SystemExit(f"protoc failed with {code}")
-    for package in ("rasd", os.path.join("rasd", "v1"), "google", os.path.join("google", "rpc")):
+    for package in ("rasd", os.path.join("rasd", "v1")):
         open(os.path.join(out_dir, package, "__init__.py"), "a").close()
+    # `google` stays a namespace package (protobuf installs google.protobuf into it), so the
+    # generated google/rpc joins it from this folder.
     sys.path.insert(0, out_dir)
 
 
