@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use rasd_proto::v1::{self, OffsetUnit};
 use rasd_server::Limits;
-use rasd_tests::{assert_bad_field, example_articles, TestServer};
+use rasd_tests::{assert_bad_field, example_articles, get_entity, list_all, TestServer};
 use tonic::Code;
 
 fn create(
@@ -53,30 +53,6 @@ async fn store_examples(server: &TestServer) -> Vec<String> {
         );
     }
     ids
-}
-
-async fn list_all(server: &TestServer, filter: v1::DocumentFilter, page_size: i32) -> Vec<String> {
-    let mut ids = Vec::new();
-    let mut token = String::new();
-    loop {
-        let page = server
-            .documents()
-            .list_documents(v1::ListDocumentsRequest {
-                page_size,
-                page_token: token.clone(),
-                filter: Some(filter.clone()),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner();
-        assert!(page.documents.len() <= page_size as usize);
-        ids.extend(page.documents.into_iter().map(|d| d.document_id));
-        if page.next_page_token.is_empty() {
-            return ids;
-        }
-        token = page.next_page_token;
-    }
 }
 
 #[tokio::test]
@@ -410,16 +386,7 @@ async fn delete_removes_the_document_from_every_index() {
     let server = TestServer::start(dir.path()).await;
     store_examples(&server).await;
     let mut documents = server.documents();
-    let mut entities = server.entities();
-    let before = entities
-        .get_entity(v1::GetEntityRequest {
-            entity_id: "org/isis".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .entity
-        .unwrap();
+    let before = get_entity(&server, "org/isis").await;
     let with_isis = list_all(
         &server,
         v1::DocumentFilter {
@@ -473,15 +440,7 @@ async fn delete_removes_the_document_from_every_index() {
         .hits
         .iter()
         .all(|h| h.document.as_ref().unwrap().document_id != victim));
-    let after = entities
-        .get_entity(v1::GetEntityRequest {
-            entity_id: "org/isis".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .entity
-        .unwrap();
+    let after = get_entity(&server, "org/isis").await;
     assert_eq!(after.document_count, before.document_count - 1);
     assert!(after.mention_count < before.mention_count);
     server.stop().await;

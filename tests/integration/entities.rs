@@ -3,24 +3,8 @@
 use std::collections::BTreeSet;
 
 use rasd_proto::v1::{self, OffsetUnit};
-use rasd_tests::{assert_bad_field, example_articles, TestServer};
+use rasd_tests::{assert_bad_field, example_articles, get_entity, ingest_examples, TestServer};
 use tonic::Code;
-
-async fn ingest_examples(server: &TestServer) {
-    let requests = example_articles()
-        .into_iter()
-        .map(|(name, text)| v1::CreateDocumentRequest {
-            document_id: name,
-            text,
-            ..Default::default()
-        })
-        .collect();
-    server
-        .documents()
-        .batch_create_documents(v1::BatchCreateDocumentsRequest { requests })
-        .await
-        .unwrap();
-}
 
 #[tokio::test]
 async fn get_entity_merges_knowledge_base_and_counts() {
@@ -28,42 +12,18 @@ async fn get_entity_merges_knowledge_base_and_counts() {
     let server = TestServer::start(dir.path()).await;
     let mut client = server.entities();
     // Known to the knowledge base before any document mentions it.
-    let before = client
-        .get_entity(v1::GetEntityRequest {
-            entity_id: "org/sdf".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .entity
-        .unwrap();
+    let before = get_entity(&server, "org/sdf").await;
     assert!(before.in_knowledge_base);
     assert_eq!(before.document_count, 0);
     assert!(!before.aliases.is_empty());
     assert_eq!(before.r#type, v1::EntityType::Org as i32);
 
-    ingest_examples(&server).await;
-    let after = client
-        .get_entity(v1::GetEntityRequest {
-            entity_id: "org/sdf".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .entity
-        .unwrap();
+    ingest_examples(&server, |_| String::new()).await;
+    let after = get_entity(&server, "org/sdf").await;
     assert!(after.document_count >= 2, "{after:?}");
     assert!(after.mention_count >= after.document_count);
 
-    let place = client
-        .get_entity(v1::GetEntityRequest {
-            entity_id: "gpe/deir-ez-zor".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .entity
-        .unwrap();
+    let place = get_entity(&server, "gpe/deir-ez-zor").await;
     assert!(place.location.is_some(), "places have coordinates");
 
     let status = client
@@ -87,7 +47,7 @@ async fn get_entity_merges_knowledge_base_and_counts() {
 async fn list_entities_orders_by_document_count_and_pages() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
-    ingest_examples(&server).await;
+    ingest_examples(&server, |_| String::new()).await;
     let mut client = server.entities();
     let mut all = Vec::new();
     let mut token = String::new();
@@ -145,17 +105,9 @@ async fn list_entities_orders_by_document_count_and_pages() {
 async fn entity_mentions_and_related_entities() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
-    ingest_examples(&server).await;
+    ingest_examples(&server, |_| String::new()).await;
     let mut client = server.entities();
-    let stats = client
-        .get_entity(v1::GetEntityRequest {
-            entity_id: "org/isis".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .entity
-        .unwrap();
+    let stats = get_entity(&server, "org/isis").await;
 
     let mut mentions = Vec::new();
     let mut token = String::new();

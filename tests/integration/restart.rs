@@ -3,37 +3,16 @@
 
 use rasd_proto::v1;
 use rasd_server::ServerConfig;
-use rasd_tests::{example_articles, TestServer};
+use rasd_tests::{get_entity, ingest_examples, TestServer};
 
 #[tokio::test]
 async fn documents_and_indexes_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
-    let requests: Vec<_> = example_articles()
-        .into_iter()
-        .map(|(name, text)| v1::CreateDocumentRequest {
-            document_id: name,
-            text,
-            source: "examples".into(),
-            ..Default::default()
-        })
-        .collect();
-    let count = requests.len();
-    server
-        .documents()
-        .batch_create_documents(v1::BatchCreateDocumentsRequest { requests })
+    let count = ingest_examples(&server, |_| "examples".to_owned())
         .await
-        .unwrap();
-    let isis = server
-        .entities()
-        .get_entity(v1::GetEntityRequest {
-            entity_id: "org/isis".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .entity
-        .unwrap();
+        .len();
+    let isis = get_entity(&server, "org/isis").await;
     server.stop().await;
 
     let server = TestServer::start(dir.path()).await;
@@ -51,16 +30,7 @@ async fn documents_and_indexes_survive_a_restart() {
         .unwrap()
         .into_inner();
     assert_eq!(listed.documents.len(), count);
-    let again = server
-        .entities()
-        .get_entity(v1::GetEntityRequest {
-            entity_id: "org/isis".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .entity
-        .unwrap();
+    let again = get_entity(&server, "org/isis").await;
     assert_eq!(again.document_count, isis.document_count);
     assert_eq!(again.mention_count, isis.mention_count);
     let hits = server

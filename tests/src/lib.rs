@@ -136,3 +136,79 @@ pub fn assert_bad_field(status: &tonic::Status, code: tonic::Code, field: &str) 
         .unwrap_or_else(|| panic!("no ErrorInfo detail in {status:?}"));
     assert_eq!(info.domain, rasd_proto::ERROR_DOMAIN);
 }
+
+/// Stores the example articles, the file name as id, through BatchCreateDocuments; `source`
+/// picks each one's source from its position.
+pub async fn ingest_examples(server: &TestServer, source: impl Fn(usize) -> String) -> Vec<String> {
+    use rasd_proto::v1;
+    let requests: Vec<v1::CreateDocumentRequest> = example_articles()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, text))| v1::CreateDocumentRequest {
+            document_id: name,
+            text,
+            source: source(i),
+            ..Default::default()
+        })
+        .collect();
+    let ids = requests.iter().map(|r| r.document_id.clone()).collect();
+    let response = server
+        .documents()
+        .batch_create_documents(v1::BatchCreateDocumentsRequest { requests })
+        .await
+        .expect("batch create")
+        .into_inner();
+    for result in response.results {
+        assert!(
+            matches!(
+                result.result,
+                Some(v1::batch_create_documents_result::Result::Response(_))
+            ),
+            "{result:?}"
+        );
+    }
+    ids
+}
+
+/// One entity through GetEntity.
+pub async fn get_entity(server: &TestServer, id: &str) -> rasd_proto::v1::Entity {
+    server
+        .entities()
+        .get_entity(rasd_proto::v1::GetEntityRequest {
+            entity_id: id.to_owned(),
+        })
+        .await
+        .expect("get entity")
+        .into_inner()
+        .entity
+        .expect("an entity")
+}
+
+/// Every document id that passes `filter`, walking pages of `page_size`.
+pub async fn list_all(
+    server: &TestServer,
+    filter: rasd_proto::v1::DocumentFilter,
+    page_size: i32,
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = server
+            .documents()
+            .list_documents(rasd_proto::v1::ListDocumentsRequest {
+                page_size,
+                page_token: token.clone(),
+                filter: Some(filter.clone()),
+                ..Default::default()
+            })
+            .await
+            .expect("list documents")
+            .into_inner();
+        assert!(page.documents.len() <= page_size as usize);
+        ids.extend(page.documents.into_iter().map(|d| d.document_id));
+        if page.next_page_token.is_empty() {
+            return ids;
+        }
+        token = page.next_page_token;
+    }
+}
