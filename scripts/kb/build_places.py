@@ -287,6 +287,8 @@ class Builder:
             n = DIACRITICS.sub("", strip_head(n)).strip()
             if not is_arabic_form(n) or n[0] in "ئؤ":
                 continue  # Kurdish spellings write a word-initial hamza seat
+            if any(len(w) < 2 for w in n.split()) or re.search("ة(?=\\S)", n):
+                continue  # broken spacing («د مشق») or Kurdish use of «ة» inside a word
             f = fold(n)
             if len(f.replace(" ", "")) < 3:
                 continue
@@ -401,9 +403,8 @@ class Builder:
                 lat = "%.5f" % ((float(o["bbox_miny"]) + float(o["bbox_maxy"])) / 2)
                 lon = "%.5f" % ((float(o["bbox_minx"]) + float(o["bbox_maxx"])) / 2)
             names = self.arabic_names(raw, allow_common=True)
-            names = [n for n in names if not fold(n).endswith(" governorate")]
             name_ar = o["NAME_AR"]
-            aliases = [n for n in names if fold(n) != fold(name_ar)]
+            aliases = [n for n in names if fold(n) != fold(name_ar) and fold(n) not in self.stop]
             aliases += self.extra_aliases.get(ident, [])
             aliases += self.latin_aliases(en, latin)
             self.claim(ident, [name_ar] + aliases, strict=True)
@@ -433,7 +434,7 @@ class Builder:
                 lat = "%.5f" % (sum(p[0] for p in pts) / len(pts)) if pts else ""
                 lon = "%.5f" % (sum(p[1] for p in pts) / len(pts)) if pts else ""
             names = self.arabic_names(raw, allow_common=True)
-            aliases = [n for n in names if fold(n) != fold(name_ar)]
+            aliases = [n for n in names if fold(n) != fold(name_ar) and fold(n) not in self.stop]
             aliases += self.extra_aliases.get(ident, [])
             aliases += self.latin_aliases(en, latin)
             self.claim(ident, [name_ar] + aliases, strict=True)
@@ -538,8 +539,11 @@ class Builder:
                 name_ar = self.name_overrides[gid]
             else:
                 name_ar = pick_canonical(free, r["name"])
-            en = r["name"]
+            en = ascii_fold(r["name"])
+            if gid in self.slug_overrides:
+                en = slug_to_name(self.slug_overrides[gid])
             alt = split_aliases(r["other_alt_names"]) if cc in ("SY", "IQ") else []
+            alt = [r["name"], ascii_fold(r["name"])] + alt
             self.claim(ident, [en], strict=True)
             latin = self.claim(ident, self.latin_aliases(en, [en], alt))
             aliases = [n for n in free if n != name_ar] + self.extra_aliases.get(ident, []) + latin
@@ -567,7 +571,8 @@ class Builder:
             if any(v in place_names for n in names for v in name_variants(fold(n))):
                 continue  # named after its seat (or another known place): the seat's entity
             en = re.sub(r"(?i)^(qa[dḑ]a[’']? |qada |qeza-î )|( district)$", "", name).strip()
-            en = re.sub(r"(?i)^qaḑā’ ", "", en)
+            en = ascii_fold(re.sub(r"(?i)^qaḑā’ ", "", en))
+            en = en[0].upper() + en[1:]
             slug = slugify(en) + "-district"
             ident = "gpe/" + slug
             if ident in self.ids:
@@ -579,6 +584,24 @@ class Builder:
                       "name_en": en + " District", "aliases": "|".join(free[1:]), "wikidata": "",
                       "lat": "", "lon": "", "parent": gov or ISO_COUNTRY_ID.get(cc, ""),
                       "country": cc})
+
+
+def slug_to_name(slug):
+    """English name from a press-spelling slug: 'abu-ghraib' -> 'Abu Ghraib',
+    'al-dour' -> 'al-Dour'; a trailing country suffix is dropped."""
+    words = slug.split("-")
+    if len(words) > 1 and words[-1] in COUNTRY_SUFFIX.values():
+        words = words[:-1]
+    out = []
+    for w in words:
+        if out and out[-1] == "al-":
+            out[-1] = "al-" + w.capitalize()
+        elif w == "al":
+            out.append("al-")
+        else:
+            out.append(w.capitalize())
+    name = " ".join(out)
+    return name[0].upper() + name[1:] if not name.startswith("al-") else name
 
 
 def name_variants(f):
