@@ -487,10 +487,12 @@ async fn search_ranks_filters_pages_and_highlights() {
                 .skip(h.start as usize)
                 .take((h.end - h.start) as usize)
                 .collect();
-            assert!(
-                covered.contains("داعش") || covered.contains("عش"),
-                "highlight {covered:?}"
-            );
+            // Decorations («دا.عــش») are inside the highlight; the letters are the query's.
+            let letters: String = covered
+                .chars()
+                .filter(|c| c.is_alphabetic() && *c != 'ـ')
+                .collect();
+            assert!(letters.ends_with("داعش"), "highlight {covered:?}");
         }
     }
 

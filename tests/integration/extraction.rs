@@ -171,17 +171,23 @@ async fn normalize_text_returns_alignment_in_the_chosen_unit() {
         .unwrap()
         .into_inner();
     assert_eq!(response.profile, v1::NormalizationProfile::Search as i32);
-    let first = response
+    // Normalized «داعش» is [0, 4); its end maps through the segment that holds offset 4.
+    let segment = response
         .alignment
         .iter()
-        .take_while(|s| s.normalized_end <= 4)
-        .last()
+        .find(|s| s.normalized_start < 4 && 4 <= s.normalized_end)
         .unwrap();
     assert_eq!(
-        first.original_end, 7,
+        segment.normalized_end - segment.normalized_start,
+        segment.original_end - segment.original_start
+    );
+    let end = segment.original_start + (4 - segment.normalized_start);
+    assert_eq!(
+        end, 7,
         "«دا.عــش» is 7 code points: {:?}",
         response.alignment
     );
+    assert_eq!(response.alignment[0].original_start, 0);
 
     let lucene = server
         .extraction()

@@ -6,6 +6,7 @@ use rasd_normalize::{Normalizer, Profile};
 use crate::gazetteer::Gazetteer;
 use crate::kb::{KbError, KnowledgeBase};
 use crate::types::{Component, EntityType, Link, Mention};
+use crate::values::{day_of, find_values, Lexicon};
 
 /// What a caller asks of one extraction.
 #[derive(Clone, Debug, Default)]
@@ -28,6 +29,16 @@ pub struct Extractor {
     normalizer: Normalizer,
     kb: KnowledgeBase,
     gazetteer: Gazetteer,
+    values: Lexicon,
+}
+
+/// A mention proposed by one component, in normalized byte offsets.
+struct Candidate {
+    start: usize,
+    end: usize,
+    /// Higher wins between candidates with the same span.
+    priority: u8,
+    mention: Mention,
 }
 
 impl Extractor {
@@ -40,10 +51,12 @@ impl Extractor {
     pub fn new(kb: KnowledgeBase) -> Self {
         let normalizer = Normalizer::for_profile(Profile::Extraction);
         let gazetteer = Gazetteer::build(&kb, &normalizer);
+        let values = Lexicon::new(&normalizer);
         Extractor {
             normalizer,
             kb,
             gazetteer,
+            values,
         }
     }
 
@@ -52,47 +65,90 @@ impl Extractor {
         &self.kb
     }
 
+    fn names(&self, normalized: &str, out: &mut Vec<Candidate>) {
+        for m in self.gazetteer.find(normalized) {
+            let entry = &self.kb.entries()[m.target.entry];
+            let lexical = entry.is_lexical();
+            out.push(Candidate {
+                start: m.start,
+                end: m.end,
+                priority: if lexical { 1 } else { 3 },
+                mention: Mention {
+                    range: 0..0,
+                    entity_type: entry.entity_type,
+                    link: (!lexical).then(|| Link {
+                        id: entry.id.clone(),
+                        name_ar: entry.name_ar.clone(),
+                        name_en: entry.name_en.clone(),
+                        subtype: entry.subtype.clone(),
+                        location: entry.location,
+                    }),
+                    value: None,
+                    confidence: if lexical { 0.8 } else { 0.9 },
+                    component: if lexical {
+                        Component::Lexicon
+                    } else {
+                        Component::Gazetteer
+                    },
+                },
+            });
+        }
+    }
+
+    fn values(&self, normalized: &str, options: &ExtractOptions, out: &mut Vec<Candidate>) {
+        let today = options.reference_time.map(day_of);
+        for v in find_values(normalized, &self.values, today) {
+            out.push(Candidate {
+                start: v.start,
+                end: v.end,
+                priority: 2,
+                mention: Mention {
+                    range: 0..0,
+                    entity_type: v.entity_type,
+                    link: None,
+                    value: Some(v.value),
+                    confidence: 0.85,
+                    component: Component::Value,
+                },
+            });
+        }
+    }
+
     /// Every mention in `text`, ordered by start, flat (no two overlap). Spans are UTF-8 byte
     /// ranges of `text` on character boundaries. Never panics, whatever the text.
+    ///
+    /// Overlaps are resolved left to right: the candidate that starts first wins, then the
+    /// longest, then the one with the higher priority (knowledge-base entities, then values, then
+    /// lexicon words).
     pub fn extract(&self, text: &str, options: &ExtractOptions) -> Vec<Mention> {
         let normalized = self.normalizer.normalize(text);
+        let mut candidates = Vec::new();
+        self.names(&normalized.text, &mut candidates);
+        self.values(&normalized.text, options, &mut candidates);
+        candidates.sort_by(|a, b| {
+            a.start
+                .cmp(&b.start)
+                .then(b.end.cmp(&a.end))
+                .then(b.priority.cmp(&a.priority))
+        });
         let mut mentions = Vec::new();
         let mut taken_until = 0;
-        for m in self.gazetteer.find(&normalized.text) {
-            if m.start < taken_until {
+        for c in candidates {
+            if c.start < taken_until {
                 continue;
             }
-            let entry = &self.kb.entries()[m.target.entry];
-            let range = normalized.alignment.to_original(m.start..m.end);
+            let range = normalized.alignment.to_original(c.start..c.end);
             if range.is_empty()
                 || !text.is_char_boundary(range.start)
                 || !text.is_char_boundary(range.end)
             {
                 continue;
             }
-            taken_until = m.end;
-            if !options.wants(entry.entity_type) {
+            taken_until = c.end;
+            if !options.wants(c.mention.entity_type) {
                 continue;
             }
-            let lexical = entry.is_lexical();
-            mentions.push(Mention {
-                range,
-                entity_type: entry.entity_type,
-                link: (!lexical).then(|| Link {
-                    id: entry.id.clone(),
-                    name_ar: entry.name_ar.clone(),
-                    name_en: entry.name_en.clone(),
-                    subtype: entry.subtype.clone(),
-                    location: entry.location,
-                }),
-                value: None,
-                confidence: if lexical { 0.8 } else { 0.9 },
-                component: if lexical {
-                    Component::Lexicon
-                } else {
-                    Component::Gazetteer
-                },
-            });
+            mentions.push(Mention { range, ..c.mention });
         }
         mentions
     }

@@ -20,8 +20,10 @@ mod extractor;
 mod gazetteer;
 mod kb;
 mod types;
+mod values;
 
 pub use extractor::{ExtractOptions, Extractor};
 pub use gazetteer::Gazetteer;
 pub use kb::{KbEntry, KbError, KnowledgeBase};
 pub use types::{Component, EntityType, Link, Mention, UnknownEntityType, Value};
+pub use values::{find_values, Lexicon as ValueLexicon, ValueMatch};
