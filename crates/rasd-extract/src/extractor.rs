@@ -137,7 +137,7 @@ impl Extractor {
             if c.start < taken_until {
                 continue;
             }
-            let range = normalized.alignment.to_original(c.start..c.end);
+            let range = whole_graphemes(text, normalized.alignment.to_original(c.start..c.end));
             if range.is_empty()
                 || !text.is_char_boundary(range.start)
                 || !text.is_char_boundary(range.end)
@@ -152,6 +152,37 @@ impl Extractor {
         }
         mentions
     }
+}
+
+/// True for the combining marks that normalization deletes but that belong to the letter before
+/// them (harakat, tanween, shadda, Quranic marks, generic combining diacritics).
+fn is_combining_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}'
+        | '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}'
+        | '\u{0670}'
+        | '\u{06D6}'..='\u{06DC}'
+        | '\u{06DF}'..='\u{06E4}'
+        | '\u{06E7}'..='\u{06E8}'
+        | '\u{06EA}'..='\u{06ED}'
+        | '\u{08D3}'..='\u{08FF}'
+        | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// Widens a span over the combining marks that follow its last letter, so that a mention never
+/// splits a letter from its marks («عنصراً» keeps its tanween).
+fn whole_graphemes(text: &str, mut range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    if range.is_empty() || !text.is_char_boundary(range.end) {
+        return range;
+    }
+    for c in text[range.end..].chars() {
+        if !is_combining_mark(c) {
+            break;
+        }
+        range.end += c.len_utf8();
+    }
+    range
 }
 
 #[cfg(test)]
@@ -194,6 +225,91 @@ mod tests {
         assert!(
             got.contains(&("دا.عــش", EntityType::Org, Some("org/isis".into()))),
             "{got:?}"
+        );
+    }
+
+    #[test]
+    fn values_are_found_with_their_normalized_value() {
+        let text = "قُتل أكثر من 30 عنصراً و ستة أشخاص في تشرين الثاني عام 2017، وسقطت قذائف على بعد 100 كلم، وبلغت الخسائر 1500 و2000 دولار أمريكي بنسبة 2%.";
+        let mentions = extractor().extract(text, &ExtractOptions::default());
+        let values: Vec<(&str, EntityType, Option<f64>, Option<String>)> = mentions
+            .iter()
+            .filter_map(|m| {
+                let v = m.value.as_ref()?;
+                Some((
+                    &text[m.range.clone()],
+                    m.entity_type,
+                    v.number,
+                    v.iso8601.clone(),
+                ))
+            })
+            .collect();
+        assert!(
+            values.contains(&("أكثر من 30 عنصراً", EntityType::Cardinal, Some(30.0), None)),
+            "{values:?}"
+        );
+        assert!(
+            values.contains(&("ستة أشخاص", EntityType::Cardinal, Some(6.0), None)),
+            "{values:?}"
+        );
+        assert!(
+            values.contains(&(
+                "تشرين الثاني عام 2017",
+                EntityType::Date,
+                None,
+                Some("2017-11".into())
+            )),
+            "{values:?}"
+        );
+        assert!(
+            values.contains(&("100 كلم", EntityType::Quantity, Some(100.0), None)),
+            "{values:?}"
+        );
+        assert!(
+            values.contains(&("2%", EntityType::Percent, Some(2.0), None)),
+            "{values:?}"
+        );
+        let money = mentions
+            .iter()
+            .find(|m| m.entity_type == EntityType::Money)
+            .unwrap();
+        assert_eq!(&text[money.range.clone()], "1500 و2000 دولار أمريكي");
+        let value = money.value.as_ref().unwrap();
+        assert_eq!(
+            (value.number, value.number_max, value.currency.as_deref()),
+            (Some(1500.0), Some(2000.0), Some("USD"))
+        );
+    }
+
+    #[test]
+    fn relative_dates_are_anchored_to_the_reference_time() {
+        let text = "وقع الهجوم يوم أمس، وسبقه هجوم آخر السبت الماضي وفي الثاني من نيسان / أبريل الفائت من العام الجاري 2014.";
+        // 2014-04-10 12:00 UTC, a Thursday.
+        let options = ExtractOptions {
+            reference_time: Some(1_397_131_200),
+            ..Default::default()
+        };
+        let mentions = extractor().extract(text, &options);
+        let dates: Vec<(&str, Option<String>)> = mentions
+            .iter()
+            .filter(|m| m.entity_type == EntityType::Date)
+            .map(|m| {
+                (
+                    &text[m.range.clone()],
+                    m.value.as_ref().and_then(|v| v.iso8601.clone()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            dates,
+            vec![
+                ("يوم أمس", Some("2014-04-09".to_owned())),
+                ("السبت الماضي", Some("2014-04-05".to_owned())),
+                (
+                    "الثاني من نيسان / أبريل الفائت من العام الجاري 2014",
+                    Some("2014-04-02".to_owned())
+                ),
+            ]
         );
     }
 

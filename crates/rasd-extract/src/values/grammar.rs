@@ -422,7 +422,13 @@ impl<'a> Scan<'a> {
             }
             return None;
         }
-        let start = if self.toks.get(i).is_some_and(|t| t.text == "بعد")
+        // «ساعة متأخرة من مساء…», «بعد ظهر…».
+        let start = if self.has(i, |w| matches!(w, Word::Hour))
+            && self.has(i + 1, |w| matches!(w, Word::Late))
+            && self.has(i + 2, |w| matches!(w, Word::Of))
+        {
+            i + 3
+        } else if self.toks.get(i).is_some_and(|t| t.text == "بعد")
             && self.has(i + 1, |w| matches!(w, Word::DayPart))
         {
             i + 1
@@ -433,6 +439,22 @@ impl<'a> Scan<'a> {
             return None;
         }
         let j = start + 1;
+        // «ظهر اليوم»: after a part of the day, «اليوم» is today.
+        let k = if self.has(j, |w| matches!(w, Word::DayNoun)) {
+            j + 1
+        } else {
+            j
+        };
+        if let Some(offset) = self.find(k, |w| match w {
+            Word::DayDeixis(d) => Some(*d),
+            _ => None,
+        }) {
+            let value = Value {
+                iso8601: self.today.map(|t| iso_day(t + i64::from(offset))),
+                ..Default::default()
+            };
+            return Some((k + 1, value));
+        }
         if let Some((next, value)) = self.relative_date(j) {
             return Some((next, value));
         }
@@ -532,11 +554,12 @@ impl<'a> Scan<'a> {
             value.unit = Some(unit.to_owned());
             return Some((next + 1, EntityType::Quantity, value));
         }
+        if vague {
+            // «عشرات الآليات», «عدة غارات»: vague amounts are not counts.
+            return None;
+        }
         if self.counted_noun(next) {
             next += 1;
-        } else if vague {
-            // «عشرات» alone is not a count.
-            return None;
         } else if let Some(t) = self.toks.get(j) {
             // A bare year is not a count.
             if t.digits.is_some() && t.text.len() == 4 && (1900.0..=2100.0).contains(&number) {

@@ -52,6 +52,10 @@ pub enum Word {
     DayDeixis(i32),
     /// A part of the day (صباح, مساء, ليل, فجر, ظهر).
     DayPart,
+    /// «متأخرة» in «ساعة متأخرة من مساء…».
+    Late,
+    /// «ساعة», «وقت» before «متأخرة».
+    Hour,
     /// «الساعات», which with a relative word is a TIME («الساعات الماضية»).
     HoursUnit,
     /// «قبل», «منذ» (before a number of calendar units).
