@@ -151,6 +151,7 @@ SKIP_GEONAMES = {
     "7303419",  # East Jerusalem: Jerusalem is curated
     "281184",   # Jerusalem: curated (no country assigned there)
     "92765",    # Hetite: the same settlement as Hetit (12902756), listed twice
+    "168061",   # Qabbāsīn: duplicate of Kabbasin (166285) with a stray alternate name
 }
 
 HEADS = ("مركز قضاء ", "مركز ناحية ", "ناحية ", "قضاء ", "مركز ", "مدينة ", "محافظة ",
