@@ -185,7 +185,7 @@ impl Builder {
     /// A builder with room for the segments of an original text of `len` bytes.
     pub(crate) fn with_capacity_for(len: usize) -> Self {
         Builder {
-            segments: Vec::with_capacity(len / 8 + 4),
+            segments: Vec::with_capacity(len / 16 + 4),
             ..Builder::default()
         }
     }
@@ -261,7 +261,10 @@ impl Builder {
         {
             self.segments = Vec::new();
         }
-        self.segments.shrink_to_fit();
+        // Give back the room reserved up front when most of it went unused.
+        if self.segments.capacity() > 2 * self.segments.len() + 16 {
+            self.segments.shrink_to_fit();
+        }
         Alignment {
             segments: self.segments,
             normalized_len,

@@ -97,16 +97,31 @@ impl Normalizer {
 
     /// The single pass. `align` hears of every original character, in order.
     fn run<A: Align>(&self, src: &str, align: &mut A) -> String {
+        if self.rules.contains(Rule::Obfuscation) {
+            self.pass::<A, true>(src, align)
+        } else {
+            self.pass::<A, false>(src, align)
+        }
+    }
+
+    /// The loop of [`run`](Self::run), specialised on whether the obfuscation rule is on.
+    #[inline(always)]
+    fn pass<A: Align, const OBFUSCATION: bool>(&self, src: &str, align: &mut A) -> String {
         let bytes = src.as_bytes();
         let table: &[Entry] = &self.table;
-        let obfuscation_on = self.rules.contains(Rule::Obfuscation);
         let mut state = State {
             out: String::with_capacity(src.len() + 8),
             obfuscation: Obfuscation::default(),
-            obfuscation_on,
+            obfuscation_on: OBFUSCATION,
         };
         // Bytes from `copy_from` up to `i` are kept as they are and not yet copied out.
         let mut copy_from = 0;
+        // Byte length of the characters of the kept run the alignment was last told about;
+        // 0 after any other event. Saves a call per kept character.
+        let mut open_len = 0;
+        // The obfuscation state lives in a local that never escapes, so that it stays in
+        // registers; the slow paths get a copy through `state`.
+        let mut obfuscation = Obfuscation::default();
         let mut i = 0;
         while i < bytes.len() {
             let b0 = bytes[i];
@@ -120,20 +135,34 @@ impl Normalizer {
                 None => Entry::of(char::from_u32(cp).unwrap_or('\u{FFFD}'), self.rules),
             };
             let kind = entry.kind();
-            if kind == KEEP && (!obfuscation_on || state.obfuscation.pass(entry.class())) {
-                align.uniform(state.out.len() + (i - copy_from), i, len, len);
+            if kind == KEEP && (!OBFUSCATION || obfuscation.pass(entry.class())) {
+                if len != open_len {
+                    align.uniform(state.out.len() + (i - copy_from), i, len, len);
+                    open_len = len;
+                }
                 i += len;
                 continue;
             }
+            open_len = 0;
             state.out.push_str(&src[copy_from..i]);
             let next = i + len;
             match kind {
                 KEEP | CHAR => {
+                    if OBFUSCATION {
+                        state.obfuscation = obfuscation;
+                    }
                     let ahead = || Ahead::new(self, src, next, "".chars());
                     state.emit_one(align, entry.out(), entry.class(), i, len, ahead);
+                    if OBFUSCATION {
+                        obfuscation = state.obfuscation;
+                    }
                 }
                 DELETE => align.delete(state.out.len(), i),
-                _ => self.slow(&mut state, align, src, i, next),
+                _ => {
+                    state.obfuscation = obfuscation;
+                    self.slow(&mut state, align, src, i, next);
+                    obfuscation = state.obfuscation;
+                }
             }
             i = next;
             copy_from = next;

@@ -21,83 +21,85 @@
 //!
 //! # Cost
 //!
-//! The state is three small counters updated per output character. A decision needs a look
-//! ahead only at a space after a one-letter part or at a joiner after a short part, and the
+//! The state is a short history of output classes, updated per output character with a
+//! shift. A decision needs a look ahead only at a space after a one-letter part or at a joiner after a short part, and the
 //! look-ahead reads at most the next two parts, so every input character is read a bounded
 //! number of times: the rule is linear in the input, whatever the input.
 
 use crate::mapping::{Class, JOINER, LETTER, MARK, SPACE};
 
 /// The state of the obfuscation rule over the output stream.
+///
+/// Rather than counters, the state keeps the classes of the last few *solid* output
+/// characters (marks are transparent and not recorded), three bits each, most recent in the
+/// low bits. Everything a decision needs is a pattern in that history, and the per-character
+/// update is a shift and an or, with no data-dependent branch on the common path.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Obfuscation {
-    /// Letters in the current part (saturating; only 0..=4 matter).
-    part: u32,
-    /// One-letter parts so far in a chain joined by single spaces, the current one excluded.
-    chain: u32,
-    /// A joiner run is being removed.
+    /// Classes of the last solid output characters, 3 bits each, most recent lowest;
+    /// [`OTHER`](crate::mapping::OTHER) (0) before the start of the text.
+    history: u32,
+    /// The joiner run being read (the previous solid character is a joiner) is removed.
     dropping: bool,
 }
 
+const MASK: u32 = 0b111;
+
 impl Obfuscation {
-    /// Updates the state for an output character of `class` when no look-ahead is needed and
-    /// returns `true` (emit it); returns `false`, leaving the state as it was, when the
-    /// character is a space or joiner whose fate depends on what follows: then call
-    /// [`Obfuscation::decide`].
-    #[inline]
+    /// The class `back` solid characters ago (0 = the last one).
+    #[inline(always)]
+    fn at(self, back: u32) -> Class {
+        (self.history >> (3 * back)) & MASK
+    }
+
+    #[inline(always)]
+    fn record(&mut self, class: Class) {
+        self.history = (self.history << 3) | class;
+    }
+
+    /// The current part (ending at the last solid character) has exactly one letter.
+    #[inline(always)]
+    fn one_letter_part(self) -> bool {
+        self.history & 0b111_111 != LETTER << 3 | LETTER && self.at(0) == LETTER
+    }
+
+    /// Records an output character of `class` when no look-ahead is needed and returns `true`
+    /// (emit it); returns `false`, recording nothing, when the character is a space or joiner
+    /// whose fate depends on what follows: then call [`Obfuscation::decide`].
+    #[inline(always)]
     pub(crate) fn pass(&mut self, class: Class) -> bool {
-        match class {
-            LETTER => {
-                self.part = self.part.saturating_add(1);
-                self.dropping = false;
-                true
-            }
-            MARK => true,
-            SPACE if self.part == 1 => false,
-            JOINER if self.dropping || (1..=3).contains(&self.part) => false,
-            SPACE => {
-                self.part = 0;
-                self.chain = 0;
-                self.dropping = false;
-                true
-            }
-            _ => {
-                self.part = 0;
-                self.chain = 0;
-                self.dropping = false;
-                true
-            }
+        if class == MARK {
+            return true;
         }
+        if class == JOINER || class == SPACE && self.one_letter_part() {
+            return false;
+        }
+        self.record(class);
+        true
     }
 
     /// Decides a character of `class` for which [`pass`](Self::pass) returned `false`, reading
     /// the classes of the output that follows it from `ahead`. Returns whether to emit it.
     pub(crate) fn decide(&mut self, class: Class, ahead: impl Iterator<Item = Class>) -> bool {
-        match class {
+        let keep = match class {
             SPACE => {
-                let chain = self.chain + 1;
-                self.part = 0;
-                self.dropping = false;
-                let drop = spaced_letters_continue(chain, ahead);
-                // The chain carries on only if the next part is a one-letter part; if not,
-                // `pass` resets it at the next separator anyway.
-                self.chain = chain;
-                !drop
+                // The current part has one letter; is it the second of a chain (a single
+                // space and a one-letter part before it)?
+                let second = self.at(1) == SPACE && self.at(2) == LETTER && self.at(3) != LETTER;
+                let chain = if second { 2 } else { 1 };
+                !spaced_letters_continue(chain, ahead)
             }
+            JOINER if self.at(0) == JOINER => !self.dropping,
             JOINER => {
-                self.chain = 0;
-                let keep = if self.dropping {
-                    false
-                } else {
-                    let drop = short_part_follows(ahead);
-                    self.dropping = drop;
-                    !drop
-                };
-                self.part = 0;
-                keep
+                let short_part = self.at(0) == LETTER
+                    && !(self.at(1) == LETTER && self.at(2) == LETTER && self.at(3) == LETTER);
+                self.dropping = short_part && short_part_follows(ahead);
+                !self.dropping
             }
-            _ => self.pass(class),
-        }
+            _ => true,
+        };
+        self.record(class);
+        keep
     }
 }
 
