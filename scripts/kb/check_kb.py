@@ -24,7 +24,8 @@ Reported, not fatal:
     case-folded) naming two different ids in the entity files;
   * entity forms that are also lexicon forms (e.g. «سورية» as gpe/syria and norp/syrian);
   * aliases starting with a proclitic letter followed by the article («بال…», «وال…»,
-    «لل…»): usually a glued proclitic, sometimes a real name;
+    «لل…»), or equal to another entity's form with one of و ف ب ل ك in front: usually a
+    glued proclitic, sometimes a real name;
   * duplicate forms within one row.
 """
 import os
@@ -146,6 +147,15 @@ def main(argv):
                 lex_forms[fold(f)].add(ident)
             else:
                 form_ids[fold(f)].add(ident)
+    # forms that look like another entity's form with a proclitic glued in front («لداعش»)
+    for ident, (fname, n, row) in rows.items():
+        if fname in LEXICON_FILES:
+            continue
+        for a in split_aliases(row["aliases"]):
+            fa = fold(a)
+            if len(fa) > 3 and fa[0] in PROCLITICS and fa[1:] in form_ids and ident not in form_ids[fa[1:]]:
+                notes.append("%s:%d: alias %r of %s looks like %s with a glued proclitic (check)"
+                             % (fname, n, a, ident, ", ".join(sorted(form_ids[fa[1:]]))))
     ambiguous = {f: ids for f, ids in form_ids.items() if len(ids) > 1}
     overlap = {f: (form_ids[f], lex_forms[f]) for f in form_ids if f in lex_forms}
     lex_amb = {f: ids for f, ids in lex_forms.items() if len(ids) > 1}
