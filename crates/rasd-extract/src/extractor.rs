@@ -5,6 +5,7 @@ use rasd_normalize::{Normalizer, Profile};
 
 use crate::gazetteer::Gazetteer;
 use crate::kb::{KbError, KnowledgeBase};
+use crate::patterns::find_patterns;
 use crate::types::{Component, EntityType, Link, Mention};
 use crate::values::{day_of, find_values, Lexicon};
 
@@ -95,6 +96,35 @@ impl Extractor {
         }
     }
 
+    fn patterns(&self, normalized: &str, out: &mut Vec<Candidate>) {
+        let heads: Vec<usize> = out
+            .iter()
+            .filter(|c| c.mention.entity_type == EntityType::Occ)
+            .map(|c| c.end)
+            .collect();
+        for p in find_patterns(normalized, &heads) {
+            out.push(Candidate {
+                start: p.start,
+                end: p.end,
+                priority: 2,
+                mention: Mention {
+                    range: 0..0,
+                    entity_type: p.entity_type,
+                    link: Some(Link {
+                        name_ar: normalized[p.start..p.end].to_owned(),
+                        id: p.id,
+                        name_en: String::new(),
+                        subtype: String::new(),
+                        location: None,
+                    }),
+                    value: None,
+                    confidence: 0.6,
+                    component: Component::Pattern,
+                },
+            });
+        }
+    }
+
     fn values(&self, normalized: &str, options: &ExtractOptions, out: &mut Vec<Candidate>) {
         let today = options.reference_time.map(day_of);
         for v in find_values(normalized, &self.values, today) {
@@ -124,6 +154,7 @@ impl Extractor {
         let normalized = self.normalizer.normalize(text);
         let mut candidates = Vec::new();
         self.names(&normalized.text, &mut candidates);
+        self.patterns(&normalized.text, &mut candidates);
         self.values(&normalized.text, options, &mut candidates);
         candidates.sort_by(|a, b| {
             a.start

@@ -19,6 +19,7 @@
 mod extractor;
 mod gazetteer;
 mod kb;
+mod patterns;
 mod types;
 mod values;
 

@@ -1,0 +1,222 @@
+//! Trigger patterns for names the knowledge base does not hold.
+//!
+//! A head word announces the type of the name after it: a title or role («النقيب», «الباحث»,
+//! found by the OCC lexicon) announces a person; «مدينة», «بلدة», «قرية» a populated place;
+//! «بادية», «حي», «جبل» a region; «ميليشيا», «لواء», «فصيل» an armed group. The name is taken
+//! from the quotes that follow the head («النقيب “منذر ديواني”», «بادية “الحصين”»), or, after a
+//! place head, the one word that follows it («قرية الصبحة»). A later quoted word that repeats the
+//! last name of a person found this way is the same person («وقال “ديواني”»).
+//!
+//! Unknown names are linked to `new/<type>/<normalized name>`, so the same unknown name links to
+//! itself across documents.
+
+use rasd_normalize::tokenize;
+
+use crate::types::EntityType;
+
+/// A name found by a pattern, in normalized byte offsets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternMatch {
+    pub start: usize,
+    pub end: usize,
+    pub entity_type: EntityType,
+    pub id: String,
+}
+
+/// Heads followed by a place name of a type, and whether a bare word may follow (no quotes).
+const PLACE_HEADS: &[(&str, EntityType, bool)] = &[
+    ("مدينه", EntityType::Gpe, true),
+    ("مدينة", EntityType::Gpe, true),
+    ("بلده", EntityType::Gpe, true),
+    ("بلدة", EntityType::Gpe, true),
+    ("قريه", EntityType::Gpe, true),
+    ("قرية", EntityType::Gpe, true),
+    ("بلدات", EntityType::Gpe, false),
+    ("قرى", EntityType::Gpe, false),
+    ("ناحيه", EntityType::Gpe, false),
+    ("ناحية", EntityType::Gpe, false),
+    ("منطقه", EntityType::Gpe, false),
+    ("منطقة", EntityType::Gpe, false),
+    ("باديه", EntityType::Loc, false),
+    ("بادية", EntityType::Loc, false),
+    ("حي", EntityType::Loc, false),
+    ("جبل", EntityType::Loc, false),
+    ("سجن", EntityType::Fac, false),
+    ("مطار", EntityType::Fac, false),
+    ("ميليشيا", EntityType::Org, false),
+    ("مليشيا", EntityType::Org, false),
+    ("لواء", EntityType::Org, false),
+    ("فصيل", EntityType::Org, false),
+    ("كتيبه", EntityType::Org, false),
+    ("كتيبة", EntityType::Org, false),
+    ("حركه", EntityType::Org, false),
+    ("حركة", EntityType::Org, false),
+    ("جماعه", EntityType::Org, false),
+    ("جماعة", EntityType::Org, false),
+];
+
+const QUOTES: &[char] = &['"', '“', '”', '«', '»', '„', '‹', '›', '\''];
+
+/// Words that cannot be a bare name after a place head.
+const NOT_NAMES: &[&str] = &[
+    "في",
+    "من",
+    "الى",
+    "إلى",
+    "على",
+    "عن",
+    "التي",
+    "الذي",
+    "ذاتها",
+    "نفسها",
+    "كبيره",
+    "كبيرة",
+    "صغيره",
+    "صغيرة",
+    "واحده",
+    "واحدة",
+    "اخرى",
+    "أخرى",
+    "الواقعه",
+    "الواقعة",
+];
+
+/// A quoted name right after `at` (white space may come first): the byte range of its content.
+fn quoted_after(text: &str, at: usize) -> Option<(usize, usize)> {
+    let rest = &text[at..];
+    let skipped = rest.len() - rest.trim_start().len();
+    let open = rest[skipped..]
+        .chars()
+        .next()
+        .filter(|c| QUOTES.contains(c))?;
+    let start = at + skipped + open.len_utf8();
+    let content_len = text[start..].find(|c: char| QUOTES.contains(&c) || c == '\n')?;
+    if !text[start + content_len..].starts_with(|c: char| QUOTES.contains(&c)) {
+        return None;
+    }
+    let content = text[start..start + content_len].trim();
+    let words = content.split_whitespace().count();
+    let letters = content
+        .chars()
+        .all(|c| c.is_alphabetic() || c == ' ' || c == '-');
+    if !(1..=4).contains(&words) || !letters || content.chars().count() < 2 {
+        return None;
+    }
+    let lead = text[start..].len() - text[start..].trim_start().len();
+    Some((start + lead, start + lead + content.len()))
+}
+
+fn new_id(entity_type: EntityType, name: &str) -> String {
+    let name: Vec<&str> = name.split_whitespace().collect();
+    format!("new/{}/{}", entity_type.id_prefix(), name.join(" "))
+}
+
+/// Names after heads. `person_heads` are the normalized end offsets of titles and roles.
+pub fn find_patterns(text: &str, person_heads: &[usize]) -> Vec<PatternMatch> {
+    let mut found = Vec::new();
+    for &head_end in person_heads {
+        if let Some((start, end)) = quoted_after(text, head_end) {
+            found.push(PatternMatch {
+                start,
+                end,
+                entity_type: EntityType::Pers,
+                id: new_id(EntityType::Pers, &text[start..end]),
+            });
+        }
+    }
+    let tokens: Vec<_> = tokenize(text).collect();
+    for (i, token) in tokens.iter().enumerate() {
+        let Some(&(_, entity_type, bare)) = PLACE_HEADS.iter().find(|(h, _, _)| *h == token.text)
+        else {
+            continue;
+        };
+        let (start, end) = match quoted_after(text, token.range.end) {
+            Some(span) => span,
+            None if bare => {
+                let Some(next) = tokens.get(i + 1) else {
+                    continue;
+                };
+                let between = &text[token.range.end..next.range.start];
+                if !between.trim().is_empty()
+                    || NOT_NAMES.contains(&next.text)
+                    || next.text.chars().count() < 3
+                {
+                    continue;
+                }
+                (next.range.start, next.range.end)
+            }
+            None => continue,
+        };
+        found.push(PatternMatch {
+            start,
+            end,
+            entity_type,
+            id: new_id(entity_type, &text[start..end]),
+        });
+    }
+    // Later quoted repetitions of a person's last name.
+    let people: Vec<(String, String)> = found
+        .iter()
+        .filter(|m| m.entity_type == EntityType::Pers)
+        .filter_map(|m| {
+            let name = &text[m.start..m.end];
+            let last = name.split_whitespace().last()?;
+            (name.split_whitespace().count() > 1).then(|| (last.to_owned(), m.id.clone()))
+        })
+        .collect();
+    if !people.is_empty() {
+        for (at, c) in text.char_indices().filter(|(_, c)| QUOTES.contains(c)) {
+            let Some((start, end)) = quoted_after(text, at) else {
+                continue;
+            };
+            if start != at + c.len_utf8() {
+                continue;
+            }
+            if let Some((_, id)) = people.iter().find(|(last, _)| *last == text[start..end]) {
+                if !found.iter().any(|m| m.start == start) {
+                    found.push(PatternMatch {
+                        start,
+                        end,
+                        entity_type: EntityType::Pers,
+                        id: id.clone(),
+                    });
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_names_after_heads_and_repetitions() {
+        let text = "قال النقيب \"منذر ديواني\" ان القصف طال بادية \"الحصين\" وقرية الصبحه. وقال \"ديواني\" ايضا";
+        let head = text.find("النقيب").unwrap() + "النقيب".len();
+        let found = find_patterns(text, &[head]);
+        let got: Vec<(&str, EntityType, &str)> = found
+            .iter()
+            .map(|m| (&text[m.start..m.end], m.entity_type, m.id.as_str()))
+            .collect();
+        assert!(
+            got.contains(&("منذر ديواني", EntityType::Pers, "new/pers/منذر ديواني")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("الحصين", EntityType::Loc, "new/loc/الحصين")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("ديواني", EntityType::Pers, "new/pers/منذر ديواني")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn unbalanced_or_long_quotes_are_not_names() {
+        assert!(quoted_after("\"بلا نهاية", 0).is_none());
+        assert!(quoted_after("\"كلمة واحدة اثنتان ثلاث اربع خمس\"", 0).is_none());
+    }
+}
