@@ -60,13 +60,17 @@ fn main() {
             .iter()
             .map(|d| n.normalize(d).alignment.segment_count())
             .sum();
+        let heap: usize = docs
+            .iter()
+            .map(|d| n.normalize(d).alignment.heap_size())
+            .sum();
         println!(
-            "{:<11} normalize {:>6.1} MB/s   normalize_text {:>6.1} MB/s   alignment {:.1} segments/KB ({:.2} bytes per input byte)",
+            "{:<11} normalize {:>6.1} MB/s   normalize_text {:>6.1} MB/s   alignment {:.1} segments/KB, {:.3} bytes per input byte",
             profile.name(),
             bytes as f64 / aligned / 1e6,
             bytes as f64 / plain / 1e6,
             segments as f64 * 1000.0 / bytes as f64,
-            segments as f64 * 12.0 / bytes as f64,
+            heap as f64 / bytes as f64,
         );
     }
 }

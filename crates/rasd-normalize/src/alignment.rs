@@ -4,12 +4,15 @@
 //!
 //! The map is a sorted list of *segments*. Each segment starts at a normalized byte offset and
 //! an original byte offset and runs to the start of the next segment (the last one runs to the
-//! ends of both texts). A segment is one of three shapes:
+//! ends of both texts). A segment is one of four shapes:
 //!
-//! * **uniform** `(lo, ln)`: a run of original characters of `lo` UTF-8 bytes each, every one
-//!   of which became exactly one normalized character of `ln` bytes (copies, and one-to-one
-//!   replacements such as أ → ا or ٣ → 3). Offsets inside the run are computed, so a whole
-//!   Arabic word, or a run of Arabic-Indic digits, costs one segment;
+//! * **linear**: a run of original characters each of which became one normalized character
+//!   of the *same* UTF-8 length: copies, and replacements such as أ → ا or ة → ه. Offsets
+//!   inside are a constant shift, so a whole paragraph without a length-changing edit is one
+//!   segment;
+//! * **uniform** `(lo, ln)`: a run of original characters of `lo` bytes each, every one of
+//!   which became one character of `ln` bytes (Arabic-Indic digits 2 → 1, presentation forms
+//!   3 → 2). Offsets inside are computed;
 //! * **opaque**: original characters that produced normalized characters as a block (ﷲ →
 //!   الله, a lam-alef ligature → two letters, a letter and a combining hamza composed into one
 //!   letter). Any part of the normalized block maps to the whole original block;
@@ -17,10 +20,14 @@
 //!   obfuscating dots). The segment has no normalized length; it only marks where the original
 //!   characters before it end.
 //!
-//! Segment offsets are `u32`, so a segment costs 12 bytes; on Arabic news text there is about
-//! one segment per word. A text of 4 GiB or more (original or normalized) gets a *coarse*
-//! map, which sends every non-empty span to the whole original text: still within bounds, on
-//! character boundaries and monotone, just not the smallest span.
+//! A segment costs 12 bytes, and there is one per length-changing edit (on Arabic news, about
+//! one every 60 bytes). A bitmap of the character starts of the normalized text (one bit per
+//! byte) lets a position that falls inside a normalized character be widened to that
+//! character, so results land on character boundaries of the original even for such input.
+//!
+//! A text of 4 GiB or more (original or normalized) gets a *coarse* map, which sends every
+//! non-empty span to the whole original text: still within bounds, on character boundaries and
+//! monotone, just not the smallest span.
 
 use std::ops::Range;
 
@@ -30,20 +37,33 @@ const DELETED: u8 = 0;
 const OPAQUE: u8 = 0xFF;
 /// Shape of the builder when no segment is open.
 const NONE: u8 = 0xFE;
+/// Shape byte of a linear segment.
+const LINEAR: u8 = 0xEE;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Segment {
     norm: u32,
     orig: u32,
-    /// [`DELETED`], [`OPAQUE`], or `lo << 4 | ln` for a uniform run.
+    /// [`DELETED`], [`OPAQUE`], [`LINEAR`], or `lo << 4 | ln` for a uniform run.
     shape: u8,
 }
 
+/// How offsets inside a segment map.
+enum Inner {
+    /// A constant shift.
+    Linear,
+    /// `lo` original bytes per `ln` normalized bytes.
+    Uniform(usize, usize),
+    /// Not at all: the segment is a block (or has no normalized length).
+    Block,
+}
+
 impl Segment {
-    fn uniform(self) -> Option<(usize, usize)> {
+    fn inner(self) -> Inner {
         match self.shape {
-            DELETED | OPAQUE | NONE => None,
-            s => Some((usize::from(s >> 4), usize::from(s & 0xF))),
+            LINEAR => Inner::Linear,
+            DELETED | OPAQUE | NONE => Inner::Block,
+            s => Inner::Uniform(usize::from(s >> 4), usize::from(s & 0xF)),
         }
     }
 }
@@ -65,6 +85,8 @@ impl Segment {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Alignment {
     segments: Vec<Segment>,
+    /// Bit `p` is set when normalized byte `p` starts a character.
+    starts: Vec<u64>,
     normalized_len: usize,
     original_len: usize,
 }
@@ -76,7 +98,7 @@ impl Alignment {
         for (i, c) in text.char_indices() {
             builder.uniform(i, i, c.len_utf8(), c.len_utf8());
         }
-        builder.finish(text.len(), text.len())
+        builder.finish(text, text.len())
     }
 
     /// Maps a half-open UTF-8 byte range of the normalized text to the smallest half-open
@@ -88,13 +110,12 @@ impl Alignment {
     /// or at the end of the original when `p` is the end of the normalized text.
     ///
     /// Out-of-range input is clamped to `0..normalized_len()`, a reversed range is treated as
-    /// empty at its start, and a position inside a normalized character is taken as that whole
-    /// character. Never panics.
+    /// empty at its start, and a position inside a normalized character is moved to that
+    /// character's start (for `start`) or end (for `end`). Never panics.
     pub fn to_original(&self, normalized: Range<usize>) -> Range<usize> {
         let n = self.normalized_len;
-        let a = normalized.start.min(n);
-        let b = normalized.end.min(n).max(a);
-        if a == b {
+        let a = self.floor_start(normalized.start.min(n));
+        if normalized.end <= normalized.start || a == n {
             let p = if a == n {
                 self.original_len
             } else {
@@ -102,6 +123,7 @@ impl Alignment {
             };
             return p..p;
         }
+        let b = self.ceil_start(normalized.end.min(n)).max(a);
         self.start_of(a)..self.end_of(b)
     }
 
@@ -115,9 +137,36 @@ impl Alignment {
         self.original_len
     }
 
-    /// Number of segments stored (a measure of the map's size: 12 bytes each).
+    /// Number of segments stored (12 bytes each).
     pub fn segment_count(&self) -> usize {
         self.segments.len()
+    }
+
+    /// Approximate heap size of the map in bytes: the segments and the character-start bitmap.
+    pub fn heap_size(&self) -> usize {
+        self.segments.capacity() * std::mem::size_of::<Segment>() + self.starts.capacity() * 8
+    }
+
+    fn is_start(&self, p: usize) -> bool {
+        self.starts
+            .get(p / 64)
+            .is_none_or(|w| w >> (p % 64) & 1 == 1)
+    }
+
+    /// `p` moved back to the start of the normalized character it falls in.
+    fn floor_start(&self, mut p: usize) -> usize {
+        while p > 0 && p < self.normalized_len && !self.is_start(p) {
+            p -= 1;
+        }
+        p
+    }
+
+    /// `p` moved forward to the end of the normalized character it falls in.
+    fn ceil_start(&self, mut p: usize) -> usize {
+        while p < self.normalized_len && !self.is_start(p) {
+            p += 1;
+        }
+        p
     }
 
     /// Whether the text was too long (4 GiB or more) for an exact map; see the type docs.
@@ -137,9 +186,10 @@ impl Alignment {
             return 0;
         };
         let s = self.segments[i];
-        match s.uniform() {
-            Some((lo, ln)) => s.orig as usize + (p - s.norm as usize) / ln * lo,
-            None => s.orig as usize,
+        match s.inner() {
+            Inner::Linear => s.orig as usize + (p - s.norm as usize),
+            Inner::Uniform(lo, ln) => s.orig as usize + (p - s.norm as usize) / ln * lo,
+            Inner::Block => s.orig as usize,
         }
     }
 
@@ -149,9 +199,10 @@ impl Alignment {
             return self.original_len;
         };
         let s = self.segments[i];
-        match s.uniform() {
-            Some((lo, ln)) => s.orig as usize + ((p - 1 - s.norm as usize) / ln + 1) * lo,
-            None => self
+        match s.inner() {
+            Inner::Linear => s.orig as usize + (p - s.norm as usize),
+            Inner::Uniform(lo, ln) => s.orig as usize + ((p - 1 - s.norm as usize) / ln + 1) * lo,
+            Inner::Block => self
                 .segments
                 .get(i + 1)
                 .map_or(self.original_len, |next| next.orig as usize),
@@ -185,7 +236,7 @@ impl Builder {
     /// A builder with room for the segments of an original text of `len` bytes.
     pub(crate) fn with_capacity_for(len: usize) -> Self {
         Builder {
-            segments: Vec::with_capacity(len / 16 + 4),
+            segments: Vec::with_capacity(len / 64 + 8),
             ..Builder::default()
         }
     }
@@ -205,7 +256,11 @@ impl Builder {
     /// `norm`.
     #[inline]
     pub(crate) fn uniform(&mut self, norm: usize, orig: usize, lo: usize, ln: usize) {
-        let shape = (lo as u8) << 4 | ln as u8;
+        let shape = if lo == ln {
+            LINEAR
+        } else {
+            (lo as u8) << 4 | ln as u8
+        };
         if shape != self.shape {
             self.push(norm, orig, shape);
         }
@@ -241,36 +296,72 @@ impl Builder {
         let Some(last) = self.segments.last_mut() else {
             return;
         };
-        match last.uniform() {
-            Some(_) if last.norm as usize == norm => last.shape = OPAQUE,
-            Some((lo, ln)) => {
-                let orig = last.orig as usize + (norm - last.norm as usize) / ln * lo;
-                self.push(norm, orig, OPAQUE);
-            }
+        let orig = match last.inner() {
             // Already an opaque block (an expansion ending in the letter): it simply grows.
-            None => {}
-        }
+            Inner::Block => return,
+            _ if last.norm as usize == norm => {
+                last.shape = OPAQUE;
+                return;
+            }
+            Inner::Linear => last.orig as usize + (norm - last.norm as usize),
+            Inner::Uniform(lo, ln) => last.orig as usize + (norm - last.norm as usize) / ln * lo,
+        };
+        self.push(norm, orig, OPAQUE);
     }
 
-    /// The finished alignment of a normalized text of `normalized_len` bytes to an original
-    /// text of `original_len` bytes.
-    pub(crate) fn finish(mut self, normalized_len: usize, original_len: usize) -> Alignment {
-        if self.overflow
+    /// The finished alignment of the normalized text `normalized` to an original text of
+    /// `original_len` bytes.
+    pub(crate) fn finish(mut self, normalized: &str, original_len: usize) -> Alignment {
+        let normalized_len = normalized.len();
+        let coarse = self.overflow
             || u32::try_from(normalized_len).is_err()
-            || u32::try_from(original_len).is_err()
-        {
+            || u32::try_from(original_len).is_err();
+        let starts = if coarse {
             self.segments = Vec::new();
-        }
+            Vec::new()
+        } else {
+            char_starts(normalized)
+        };
         // Give back the room reserved up front when most of it went unused.
         if self.segments.capacity() > 2 * self.segments.len() + 16 {
             self.segments.shrink_to_fit();
         }
         Alignment {
             segments: self.segments,
+            starts,
             normalized_len,
             original_len,
         }
     }
+}
+
+/// The bitmap of character starts of `text`: bit `p` set when byte `p` is not a UTF-8
+/// continuation byte (`10xxxxxx`). Eight bytes at a time: the "start" bit of each byte is
+/// gathered into one byte with a multiplication.
+fn char_starts(text: &str) -> Vec<u64> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const GATHER: u64 = 0x0002_0408_1020_4081;
+    let bytes = text.as_bytes();
+    let mut bitmap = Vec::with_capacity(bytes.len().div_ceil(64));
+    for chunk in bytes.chunks(64) {
+        let mut word = 0u64;
+        for (k, eight) in chunk.chunks(8).enumerate() {
+            let mut buf = [0u8; 8];
+            buf[..eight.len()].copy_from_slice(eight);
+            let w = u64::from_le_bytes(buf);
+            // Top bit of each byte: set unless the byte is 10xxxxxx.
+            let start = (!w | (w << 1)) & HIGH;
+            let gathered = start.wrapping_mul(GATHER) >> 56;
+            let valid = if eight.len() == 8 {
+                0xFF
+            } else {
+                (1u64 << eight.len()) - 1
+            };
+            word |= (gathered & valid) << (8 * k);
+        }
+        bitmap.push(word);
+    }
+    bitmap
 }
 
 #[cfg(test)]
@@ -297,13 +388,13 @@ mod tests {
 
     #[test]
     fn empty_alignment() {
-        let a = Builder::default().finish(0, 0);
+        let a = Builder::default().finish("", 0);
         assert_eq!(a.to_original(0..0), 0..0);
         assert_eq!(a.to_original(0..5), 0..0);
         let deleted = {
             let mut b = Builder::default();
             b.delete(0, 0);
-            b.finish(0, 6)
+            b.finish("", 6)
         };
         assert_eq!(deleted.to_original(0..0), 6..6);
     }
@@ -312,8 +403,22 @@ mod tests {
     fn coarse_when_too_long() {
         let mut b = Builder::default();
         b.opaque(0, 0);
-        let a = b.finish(1 << 33, 10);
+        b.opaque(1 << 33, 5);
+        let a = b.finish("abcdefgh", 10);
         assert!(a.is_coarse());
         assert_eq!(a.to_original(5..6), 0..10);
+    }
+
+    #[test]
+    fn char_start_bitmap() {
+        let text = "aب😀".repeat(20);
+        let starts = char_starts(&text);
+        for p in 0..text.len() {
+            assert_eq!(
+                starts[p / 64] >> (p % 64) & 1 == 1,
+                text.is_char_boundary(p),
+                "{p}"
+            );
+        }
     }
 }

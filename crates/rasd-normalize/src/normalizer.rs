@@ -77,7 +77,7 @@ impl Normalizer {
     pub fn normalize(&self, original: &str) -> Normalized {
         let mut builder = Builder::with_capacity_for(original.len());
         let text = self.run(original, &mut builder);
-        let alignment = builder.finish(text.len(), original.len());
+        let alignment = builder.finish(&text, original.len());
         Normalized { text, alignment }
     }
 
@@ -116,9 +116,9 @@ impl Normalizer {
         };
         // Bytes from `copy_from` up to `i` are kept as they are and not yet copied out.
         let mut copy_from = 0;
-        // Byte length of the characters of the kept run the alignment was last told about;
-        // 0 after any other event. Saves a call per kept character.
-        let mut open_len = 0;
+        // Whether the alignment was told of a kept character since the last other event: kept
+        // characters all extend the same linear segment, so one call per run is enough.
+        let mut open = false;
         // The obfuscation state lives in a local that never escapes, so that it stays in
         // registers; the slow paths get a copy through `state`.
         let mut obfuscation = Obfuscation::default();
@@ -136,14 +136,14 @@ impl Normalizer {
             };
             let kind = entry.kind();
             if kind == KEEP && (!OBFUSCATION || obfuscation.pass(entry.class())) {
-                if len != open_len {
+                if !open {
                     align.uniform(state.out.len() + (i - copy_from), i, len, len);
-                    open_len = len;
+                    open = true;
                 }
                 i += len;
                 continue;
             }
-            open_len = 0;
+            open = false;
             state.out.push_str(&src[copy_from..i]);
             let next = i + len;
             match kind {
