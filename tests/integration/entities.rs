@@ -190,3 +190,116 @@ async fn entity_mentions_and_related_entities() {
     assert_eq!(status.code(), Code::NotFound);
     server.stop().await;
 }
+
+async fn linked_ids(server: &TestServer, text: &str) -> Vec<(String, String)> {
+    server
+        .extraction()
+        .extract_entities(v1::ExtractEntitiesRequest {
+            text: text.to_owned(),
+            options: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .mentions
+        .into_iter()
+        .map(|m| (m.text, m.entity_id))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_knowledge_base_grows_at_run_time_and_keeps_what_it_learned() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let text = "هاجمت كتيبة صقور البادية مواقع للدولة المزعومة قرب تدمر.";
+    let before = linked_ids(&server, text).await;
+    assert!(!before.iter().any(|(_, id)| id == "org/saqour-al-badia"));
+
+    let mut client = server.entities();
+    let created = client
+        .create_entity(v1::CreateEntityRequest {
+            entity_id: "org/saqour-al-badia".into(),
+            r#type: v1::EntityType::Org as i32,
+            subtype: "militia".into(),
+            name_ar: "صقور البادية".into(),
+            name_en: "Saqour al-Badia".into(),
+            aliases: vec!["كتيبة صقور البادية".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .entity
+        .unwrap();
+    assert!(created.in_knowledge_base && created.user_defined);
+    client
+        .add_entity_aliases(v1::AddEntityAliasesRequest {
+            entity_id: "org/isis".into(),
+            aliases: vec!["الدولة المزعومة".into()],
+        })
+        .await
+        .unwrap();
+
+    let expected = [
+        (
+            "كتيبة صقور البادية".to_owned(),
+            "org/saqour-al-badia".to_owned(),
+        ),
+        // One proclitic is stripped: «للدولة» keeps the article's ل, as the contract says.
+        ("لدولة المزعومة".to_owned(), "org/isis".to_owned()),
+    ];
+    let after = linked_ids(&server, text).await;
+    for pair in &expected {
+        assert!(after.contains(pair), "{pair:?} not in {after:?}");
+    }
+
+    // Refused changes name the field and change nothing.
+    let status = client
+        .create_entity(v1::CreateEntityRequest {
+            entity_id: "org/saqour-al-badia".into(),
+            r#type: v1::EntityType::Org as i32,
+            name_ar: "اسم آخر".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_bad_field(&status, Code::AlreadyExists, "entity_id");
+    for (id, entity_type, field) in [
+        ("gpe/saqour", v1::EntityType::Org, "entity_id"),
+        ("org/Bad Slug", v1::EntityType::Org, "entity_id"),
+        ("norp/x", v1::EntityType::Norp, "type"),
+    ] {
+        let status = client
+            .create_entity(v1::CreateEntityRequest {
+                entity_id: id.into(),
+                r#type: entity_type as i32,
+                name_ar: "اسم".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        assert_bad_field(&status, Code::InvalidArgument, field);
+    }
+    let status = client
+        .add_entity_aliases(v1::AddEntityAliasesRequest {
+            entity_id: "org/no-such-entity".into(),
+            aliases: vec!["اسم".into()],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::NotFound);
+    server.stop().await;
+
+    // A restart keeps what was learned.
+    let server = TestServer::start(dir.path()).await;
+    let restarted = linked_ids(&server, text).await;
+    for pair in &expected {
+        assert!(
+            restarted.contains(pair),
+            "{pair:?} not in {restarted:?} after a restart"
+        );
+    }
+    let isis = get_entity(&server, "org/isis").await;
+    assert!(isis.user_defined && isis.aliases.iter().any(|a| a == "الدولة المزعومة"));
+    server.stop().await;
+}

@@ -127,6 +127,22 @@ impl KnowledgeBase {
         }
     }
 
+    /// Adds names to the entry with this id (names it has already are skipped); `false` when
+    /// there is no such entry.
+    pub fn add_aliases(&mut self, id: &str, aliases: &[String]) -> bool {
+        let Some(&index) = self.by_id.get(id) else {
+            return false;
+        };
+        let entry = &mut self.entries[index];
+        for alias in aliases {
+            let alias = alias.trim();
+            if !alias.is_empty() && !entry.names().any(|n| n == alias) {
+                entry.aliases.push(alias.to_owned());
+            }
+        }
+        true
+    }
+
     /// The entry with this id.
     pub fn get(&self, id: &str) -> Option<&KbEntry> {
         self.by_id.get(id).map(|&index| &self.entries[index])

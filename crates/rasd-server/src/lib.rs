@@ -13,6 +13,7 @@ mod convert;
 mod documents;
 mod entities;
 mod extraction;
+mod knowledge;
 mod oversize;
 mod serve;
 mod state;

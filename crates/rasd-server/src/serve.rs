@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use rasd_extract::{Extractor, KbError};
+use rasd_extract::{Extractor, KbError, KnowledgeBase};
 use rasd_proto::v1::document_service_server::DocumentServiceServer;
 use rasd_proto::v1::entity_service_server::EntityServiceServer;
 use rasd_proto::v1::extraction_service_server::ExtractionServiceServer;
@@ -20,6 +20,7 @@ use crate::config::{ConfigError, ServerConfig};
 use crate::documents::DocumentApi;
 use crate::entities::EntityApi;
 use crate::extraction::ExtractionApi;
+use crate::knowledge;
 use crate::oversize::OversizeLayer;
 use crate::state::AppState;
 
@@ -143,14 +144,25 @@ pub async fn start(
         cache_capacity_bytes: config.cache_capacity_bytes,
     };
     let opening = tokio::task::spawn_blocking(move || Store::open(&store_config));
-    let building = tokio::task::spawn_blocking(Extractor::builtin);
+    let loading = tokio::task::spawn_blocking(KnowledgeBase::builtin);
     let opened = opening
         .await
         .map_err(|e| ServerError::Startup(e.to_string()));
-    let built = building
+    let loaded = loading
         .await
         .map_err(|e| ServerError::Startup(e.to_string()));
-    let ready = (|| -> Result<(Store, Extractor), ServerError> { Ok((opened??, built??)) })();
+    // The built-in knowledge base plus the additions stored through the API.
+    let ready = async {
+        let (store, mut kb) = (opened??, loaded??);
+        for user in store.user_entities()? {
+            knowledge::apply(&mut kb, &user);
+        }
+        let extractor = tokio::task::spawn_blocking(move || Extractor::new(kb))
+            .await
+            .map_err(|e| ServerError::Startup(e.to_string()))?;
+        Ok::<_, ServerError>((store, extractor))
+    }
+    .await;
     match ready {
         Ok((store, extractor)) => {
             state.set_store(Arc::new(store));

@@ -2,7 +2,7 @@
 //! once it has been built or opened.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use rasd_extract::Extractor;
@@ -18,21 +18,30 @@ use crate::config::Limits;
 #[derive(Debug)]
 pub struct AppState {
     pub limits: Limits,
-    extractor: OnceCell<Arc<Extractor>>,
+    /// Replaced whole when the knowledge base changes; requests in flight keep the one they took.
+    extractor: RwLock<Option<Arc<Extractor>>>,
     store: OnceCell<Arc<Store>>,
+    /// Held while the knowledge base is changed, so changes apply one after another.
+    pub knowledge_updates: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
     pub fn new(limits: Limits) -> Self {
         AppState {
             limits,
-            extractor: OnceCell::new(),
+            extractor: RwLock::new(None),
             store: OnceCell::new(),
+            knowledge_updates: tokio::sync::Mutex::new(()),
         }
     }
 
+    /// Installs a new extraction pipeline for the requests that start from now on.
     pub fn set_extractor(&self, extractor: Arc<Extractor>) {
-        let _ = self.extractor.set(extractor);
+        let mut slot = self
+            .extractor
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *slot = Some(extractor);
     }
 
     pub fn set_store(&self, store: Arc<Store>) {
@@ -42,8 +51,9 @@ impl AppState {
     /// The extraction pipeline, or UNAVAILABLE while it is being built.
     pub fn extractor(&self) -> Result<Arc<Extractor>, ApiError> {
         self.extractor
-            .get()
-            .cloned()
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
             .ok_or_else(|| ApiError::Unavailable("the extraction pipeline is starting".to_owned()))
     }
 

@@ -24,6 +24,8 @@ pub const ENTITY_RANK: u8 = b'c';
 pub const ENTITY_RANK_BY_TYPE: u8 = b'k';
 /// `r` + entity id + 0 + entity id → shared document count.
 pub const RELATED: u8 = b'r';
+/// `u` + entity id → [`crate::record::UserEntity`]: the knowledge base's additions.
+pub const USER_ENTITY: u8 = b'u';
 /// `t` + search term + 0 + doc id → term positions.
 pub const TERM: u8 = b't';
 // `g` + name → global records: `gschema` (schema version), `gsecret` (page-token key),

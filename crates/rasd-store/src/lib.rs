@@ -32,7 +32,7 @@ pub use error::{Result, StoreError};
 pub use page::Page;
 pub use rasd_extract::EntityType;
 pub use record::{
-    CorpusStats, DocSummary, EntityStats, StoredDocument, StoredMention, SCHEMA_VERSION,
+    CorpusStats, DocSummary, EntityStats, StoredDocument, StoredMention, UserEntity, SCHEMA_VERSION,
 };
 pub use search::{SearchHit, SearchResults};
 pub use store::{snippet, DocumentFilter, NewDocument, Store, StoreConfig};

@@ -65,6 +65,22 @@ pub struct EntityStats {
     pub document_count: u64,
 }
 
+/// An entity added to the knowledge base through the API, or extra names for a built-in one
+/// (`extends_builtin`), kept so the knowledge base is rebuilt the same way after a restart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserEntity {
+    pub id: String,
+    pub entity_type: EntityType,
+    pub subtype: String,
+    pub name_ar: String,
+    pub name_en: String,
+    pub aliases: Vec<String>,
+    pub wikidata: String,
+    pub location: Option<(f64, f64)>,
+    /// Only `aliases` count: they are added to the built-in entity with this id.
+    pub extends_builtin: bool,
+}
+
 /// Collection-wide statistics for BM25.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CorpusStats {

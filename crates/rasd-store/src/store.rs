@@ -13,7 +13,9 @@ use crate::analyzer::Analyzer;
 use crate::index;
 use crate::keys::{self, key};
 use crate::page::{decode_token, encode_token, fnv64, Page};
-use crate::record::{decode, encode, DocSummary, StoredDocument, StoredMention, SCHEMA_VERSION};
+use crate::record::{
+    decode, encode, DocSummary, StoredDocument, StoredMention, UserEntity, SCHEMA_VERSION,
+};
 use crate::writer::{self, Command, Prepared, PutOutcome};
 use crate::{EntityType, Result, StoreError};
 
@@ -227,6 +229,34 @@ impl Store {
             reply,
         })?;
         answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Stores an addition to the knowledge base; durable on return.
+    pub async fn put_user_entity(&self, entity: &UserEntity) -> Result<()> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::PutRecord {
+            key: key(keys::USER_ENTITY, &[entity.id.as_bytes()]),
+            value: encode(entity),
+            reply,
+        })?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// The addition to the knowledge base with this id.
+    pub fn user_entity(&self, id: &str) -> Result<Option<UserEntity>> {
+        let k = key(keys::USER_ENTITY, &[id.as_bytes()]);
+        self.tree.get(&k)?.map(|bytes| decode(&k, &bytes)).transpose()
+    }
+
+    /// Every addition to the knowledge base, by id.
+    pub fn user_entities(&self) -> Result<Vec<UserEntity>> {
+        self.tree
+            .scan_prefix([keys::USER_ENTITY])
+            .map(|entry| {
+                let (k, v) = entry?;
+                decode(&k, &v)
+            })
+            .collect()
     }
 
     /// Waits until every acknowledged write is on disk (they already are) and flushes sled.

@@ -47,6 +47,12 @@ pub enum Command {
     Flush {
         reply: oneshot::Sender<Result<()>>,
     },
+    /// Writes one record that no index depends on.
+    PutRecord {
+        key: Vec<u8>,
+        value: Vec<u8>,
+        reply: oneshot::Sender<Result<()>>,
+    },
 }
 
 enum Reply {
@@ -55,7 +61,7 @@ enum Reply {
         Vec<Result<PutOutcome>>,
     ),
     Delete(oneshot::Sender<Result<()>>, Result<()>),
-    Flush(oneshot::Sender<Result<()>>),
+    Ack(oneshot::Sender<Result<()>>),
 }
 
 /// Runs until every sender is dropped; then flushes one last time.
@@ -91,7 +97,11 @@ fn commit_group(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer, group: Ve
                 let result = atomically(&mut ov, |ov| delete(ov, analyzer, &id));
                 replies.push(Reply::Delete(reply, result));
             }
-            Command::Flush { reply } => replies.push(Reply::Flush(reply)),
+            Command::Flush { reply } => replies.push(Reply::Ack(reply)),
+            Command::PutRecord { key, value, reply } => {
+                ov.insert(key, value);
+                replies.push(Reply::Ack(reply));
+            }
         }
     }
     let committed = commit(db, tree, ov);
@@ -115,7 +125,7 @@ fn commit_group(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer, group: Ve
                         .and(result),
                 );
             }
-            Reply::Flush(tx) => {
+            Reply::Ack(tx) => {
                 let _ = tx.send(
                     committed
                         .as_ref()
