@@ -1,8 +1,9 @@
 //! The engine: one pass over the original text that writes the normalized text and, on
 //! request, its alignment.
 
+use std::collections::HashMap;
 use std::str::Chars;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::alignment::{Alignment, Builder};
 use crate::mapping::{self, resolve, Action, Class, Entry, CHAR, DELETE, KEEP};
@@ -11,11 +12,14 @@ use crate::profile::Profile;
 use crate::rules::{Rule, RuleSet};
 use crate::tables::compose_hamza;
 
+/// How many compiled rule sets [`Normalizer::new`] keeps for reuse.
+pub const CACHED_RULE_SETS: usize = 64;
+
 /// Normalizes text under a fixed [`RuleSet`].
 ///
-/// Building one compiles the rules into a 2,048-entry lookup table (8 KiB, a few
-/// microseconds); [`Normalizer::for_profile`] returns a shared, already built one. Cloning is
-/// an `Arc` clone, and a `Normalizer` is `Send + Sync`: build it once and share it.
+/// Building one compiles the rules into a 2,048-entry lookup table (8 KiB), cached per rule
+/// set; [`Normalizer::for_profile`] returns a shared, already built one. Cloning is an `Arc`
+/// clone, and a `Normalizer` is `Send + Sync`: build it once and share it.
 #[derive(Clone, Debug)]
 pub struct Normalizer {
     rules: RuleSet,
@@ -48,11 +52,22 @@ impl Default for Normalizer {
 
 impl Normalizer {
     /// A normalizer for an arbitrary set of rules.
+    ///
+    /// Compiled tables are cached per rule set for the life of the process (at most
+    /// [`CACHED_RULE_SETS`] of them), so building a normalizer per request is cheap.
     pub fn new(rules: RuleSet) -> Self {
-        Normalizer {
-            rules,
-            table: Arc::from(mapping::build_table(rules)),
+        static CACHE: OnceLock<Mutex<HashMap<RuleSet, Arc<[Entry]>>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        if let Some(table) = cache.lock().ok().and_then(|c| c.get(&rules).cloned()) {
+            return Normalizer { rules, table };
         }
+        let table: Arc<[Entry]> = Arc::from(mapping::build_table(rules));
+        if let Ok(mut c) = cache.lock() {
+            if c.len() < CACHED_RULE_SETS {
+                c.insert(rules, Arc::clone(&table));
+            }
+        }
+        Normalizer { rules, table }
     }
 
     /// The normalizer of a profile (built once per process, then shared).

@@ -4,7 +4,10 @@
 ///
 /// Internally every span is in UTF-8 bytes; clients (Java, JavaScript, Python) often want
 /// UTF-16 code units or code points, which [`OffsetIndex`] converts to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum OffsetUnit {
     /// UTF-8 bytes (Rust, Go, C).
     #[default]

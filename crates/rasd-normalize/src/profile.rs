@@ -13,7 +13,8 @@ use crate::rules::{Rule, RuleSet};
 /// | [`Profile::Lucene`] | exactly Lucene's `ArabicNormalizer`, nothing else |
 /// | [`Profile::Search`] | indexing and queries: every rule, so spelling variants meet |
 /// | [`Profile::Extraction`] | the gazetteer matcher: every rule except ى → ي, ؤ → و, ئ → ي and quotes |
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Profile {
     /// Reproduces Lucene's `ArabicNormalizer.normalize` exactly (apache/lucene,
     /// `lucene/analysis/common/src/java/org/apache/lucene/analysis/ar/ArabicNormalizer.java`):

@@ -15,7 +15,8 @@ use crate::error::UnknownName;
 /// The character sets are spelled out in each variant's documentation and in
 /// [`Rule::description`]; where a rule reproduces Lucene, CAMeL Tools or charabia the source is
 /// named there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// Compatibility characters to their NFKC form: Arabic presentation forms A and B
     /// (U+FB50–U+FDFF, U+FE70–U+FEFC), Arabic mathematical letters (U+1EE00–U+1EEFF), Latin
@@ -272,6 +273,15 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), Rule::ALL.len());
         assert!(Rule::ALL.len() <= 32);
+    }
+
+    #[test]
+    fn serde_names_are_the_stable_names() {
+        for rule in Rule::ALL {
+            let json = serde_json::to_string(rule).unwrap();
+            assert_eq!(json, format!("\"{}\"", rule.name()));
+            assert_eq!(serde_json::from_str::<Rule>(&json).unwrap(), *rule);
+        }
     }
 
     #[test]
