@@ -266,3 +266,71 @@ fn serve_logs_its_address_and_stops_cleanly_on_sigterm() {
     assert!(status.success(), "exit status {status:?}: {rest:?}");
     assert!(rest.iter().any(|l| l.contains("\"stopped\"")), "{rest:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingest_reads_json_lines_with_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let input = dir.path().join("news.jsonl");
+    let mut file = std::fs::File::create(&input).unwrap();
+    for (i, (_, text)) in rasd_tests::example_articles().iter().enumerate() {
+        let mut row = serde_json::json!({"text": text, "title": format!("t{i}"), "source": "wire",
+                                         "published": format!("2024-05-0{}T10:00:00Z", i + 1)});
+        if i == 0 {
+            row["id"] = serde_json::json!("first");
+        }
+        writeln!(file, "{row}").unwrap();
+    }
+    drop(file);
+    let url = server.url();
+    let path = input.to_str().unwrap().to_owned();
+    let (ok, out, err) = tokio::task::spawn_blocking(move || {
+        run(&[
+            "ingest",
+            &path,
+            "--server",
+            &url,
+            "--format",
+            "json",
+            "--batch-size",
+            "2",
+        ])
+    })
+    .await
+    .unwrap();
+    assert!(ok, "{err}");
+    let summary: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(summary["created"], 4);
+    let ids = rasd_tests::list_all(
+        &server,
+        rasd_proto::v1::DocumentFilter {
+            source: "wire".into(),
+            published_after: Some(prost_types::Timestamp {
+                seconds: 1_714_730_400,
+                nanos: 0,
+            }),
+            ..Default::default()
+        },
+        10,
+    )
+    .await;
+    // 2024-05-03T10:00Z and later: the third and fourth lines, ids from the file stem and line.
+    assert_eq!(ids, vec!["news-3".to_owned(), "news-4".to_owned()]);
+    let first = rasd_tests::list_all(&server, rasd_proto::v1::DocumentFilter::default(), 10).await;
+    assert!(first.contains(&"first".to_owned()));
+
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"text\": \"نص\", \"published\": \"yesterday\"}\n").unwrap();
+    let url = server.url();
+    let path = bad.to_str().unwrap().to_owned();
+    let (ok, _, err) =
+        tokio::task::spawn_blocking(move || run(&["ingest", &path, "--server", &url]))
+            .await
+            .unwrap();
+    assert!(!ok);
+    assert!(
+        err.contains("RFC 3339") && err.contains("bad.jsonl:1"),
+        "{err}"
+    );
+    server.stop().await;
+}

@@ -303,3 +303,57 @@ async fn the_knowledge_base_grows_at_run_time_and_keeps_what_it_learned() {
     assert!(isis.user_defined && isis.aliases.iter().any(|a| a == "الدولة المزعومة"));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn bad_entity_requests_name_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    ingest_examples(&server, |_| String::new()).await;
+    let mut client = server.entities();
+    let status = client
+        .list_entity_mentions(v1::ListEntityMentionsRequest {
+            entity_id: "org/isis".into(),
+            page_token: "forged".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_bad_field(&status, Code::InvalidArgument, "page_token");
+    let status = client
+        .list_entity_mentions(v1::ListEntityMentionsRequest {
+            entity_id: "org/no-such-entity".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::NotFound);
+    let status = client
+        .list_related_entities(v1::ListRelatedEntitiesRequest {
+            entity_id: "org/isis".into(),
+            page_size: -3,
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_bad_field(&status, Code::InvalidArgument, "page_size");
+    // A token for one entity's mentions is refused for another's.
+    let page = client
+        .list_entity_mentions(v1::ListEntityMentionsRequest {
+            entity_id: "org/isis".into(),
+            page_size: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let status = client
+        .list_entity_mentions(v1::ListEntityMentionsRequest {
+            entity_id: "org/sdf".into(),
+            page_token: page.next_page_token,
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_bad_field(&status, Code::InvalidArgument, "page_token");
+    server.stop().await;
+}
