@@ -3,7 +3,7 @@
 
 use rasd_normalize::{Normalizer, Profile};
 
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{previous_word, Gazetteer, NameMatch};
 use crate::kb::{KbError, KnowledgeBase};
 use crate::patterns::find_patterns;
 use crate::types::{Component, EntityType, Link, Mention};
@@ -31,7 +31,45 @@ pub struct Extractor {
     kb: KnowledgeBase,
     gazetteer: Gazetteer,
     values: Lexicon,
+    /// Words after which a place name is a place (normalized).
+    prepositions: Vec<String>,
 }
+
+/// Prepositions and place adverbs after which a word spelled as both a place and a
+/// nationality is the place.
+const PREPOSITIONS: &[&str] = &[
+    "في",
+    "من",
+    "إلى",
+    "الى",
+    "على",
+    "عن",
+    "داخل",
+    "خارج",
+    "شمال",
+    "جنوب",
+    "شرق",
+    "غرب",
+    "شمالي",
+    "جنوبي",
+    "شرقي",
+    "غربي",
+    "نحو",
+    "باتجاه",
+    "عبر",
+    "حول",
+    "قرب",
+    "مع",
+    "بين",
+    "حتى",
+    "تجاه",
+    "ضد",
+    "لصالح",
+    "أنحاء",
+    "مناطق",
+    "كامل",
+    "وسط",
+];
 
 /// A mention proposed by one component, in normalized byte offsets.
 struct Candidate {
@@ -53,11 +91,16 @@ impl Extractor {
         let normalizer = Normalizer::for_profile(Profile::Extraction);
         let gazetteer = Gazetteer::build(&kb, &normalizer);
         let values = Lexicon::new(&normalizer);
+        let prepositions = PREPOSITIONS
+            .iter()
+            .map(|p| normalizer.normalize_text(p))
+            .collect();
         Extractor {
             normalizer,
             kb,
             gazetteer,
             values,
+            prepositions,
         }
     }
 
@@ -68,7 +111,12 @@ impl Extractor {
 
     fn names(&self, normalized: &str, out: &mut Vec<Candidate>) {
         for m in self.gazetteer.find(normalized) {
-            let entry = &self.kb.entries()[m.target.entry];
+            let mut entry = &self.kb.entries()[m.target.entry];
+            if let Some(lexical) = m.target.lexical {
+                if self.reads_as_adjective(normalized, &m) {
+                    entry = &self.kb.entries()[lexical];
+                }
+            }
             let lexical = entry.is_lexical();
             out.push(Candidate {
                 start: m.start,
@@ -93,6 +141,19 @@ impl Extractor {
                     },
                 },
             });
+        }
+    }
+
+    /// A word spelled both as a place and as a nationality («سورية») reads as the adjective
+    /// after a noun («منظمات حقوقية سورية», «جنسيات سورية وغير سورية») and as the place after a
+    /// preposition, with a proclitic, or at the start of a sentence («في سورية», «بسورية»).
+    fn reads_as_adjective(&self, normalized: &str, m: &NameMatch) -> bool {
+        if m.prefix_len > 0 {
+            return false;
+        }
+        match previous_word(normalized, m.start) {
+            Some(word) => !self.prepositions.iter().any(|p| p == word),
+            None => false,
         }
     }
 

@@ -9,12 +9,13 @@
 //! precedes it in its word must be a proclitic (و ف ب ل ك, or و/ف followed by ب ل ك), which
 //! stays outside the mention.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use daachorse::CharwiseDoubleArrayAhoCorasick;
 use rasd_normalize::Normalizer;
 
 use crate::kb::KnowledgeBase;
+use crate::types::EntityType;
 
 /// One place a normalized name leads to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +24,34 @@ pub struct Target {
     pub entry: usize,
     /// True for the «ال» → «ل» variant, which needs a ل proclitic before it.
     pub after_lam: bool,
+    /// A lexicon entry with the same spelling («سورية»: the country, and the adjective), which
+    /// the extractor prefers where the word reads as an adjective.
+    pub lexical: Option<usize>,
+    /// The name is also an ordinary word («الصور», «الباب»): it names a place only after a
+    /// head such as «بلدة» or «قرية».
+    pub needs_head: bool,
 }
+
+/// Ordinary words that are also place names, one a line (`#` comments), shared with the
+/// knowledge-base build, which drops derived places named so.
+const COMMON_WORDS: &str = include_str!("../../../scripts/kb/common_words.txt");
+
+/// Heads after which an ordinary word is a place name.
+const PLACE_HEADS: &[&str] = &[
+    "مدينة",
+    "بلدة",
+    "قرية",
+    "بلدتي",
+    "قريتي",
+    "مدينتي",
+    "ناحية",
+    "منطقة",
+    "حي",
+    "ريف",
+    "بادية",
+    "مخيم",
+    "محافظة",
+];
 
 /// A name matched on word boundaries, in normalized byte offsets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +59,8 @@ pub struct NameMatch {
     pub start: usize,
     pub end: usize,
     pub target: Target,
+    /// Bytes of proclitics before the name in its word.
+    pub prefix_len: usize,
 }
 
 /// The compiled automaton and what each pattern leads to.
@@ -38,6 +68,8 @@ pub struct NameMatch {
 pub struct Gazetteer {
     automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
     targets: Vec<Target>,
+    /// [`PLACE_HEADS`], normalized.
+    heads: Vec<String>,
 }
 
 impl std::fmt::Debug for Gazetteer {
@@ -55,6 +87,12 @@ impl Gazetteer {
     /// Compiles every name of the knowledge base. When two entries share a normalized name, the
     /// one loaded later wins for linked entities, and a linked entity wins over a lexicon entry.
     pub fn build(kb: &KnowledgeBase, normalizer: &Normalizer) -> Self {
+        let common: HashSet<String> = COMMON_WORDS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| normalizer.normalize_text(l))
+            .collect();
         let mut by_pattern: HashMap<String, Target> = HashMap::new();
         for (index, entry) in kb.entries().iter().enumerate() {
             for name in entry.names() {
@@ -63,14 +101,30 @@ impl Gazetteer {
                 if normalized.chars().count() < 2 {
                     continue;
                 }
+                let place = matches!(entry.entity_type, EntityType::Gpe | EntityType::Loc);
+                let needs_head = place && common.contains(normalized);
                 let mut add = |pattern: String, after_lam: bool| {
                     let target = Target {
                         entry: index,
                         after_lam,
+                        lexical: None,
+                        needs_head,
                     };
-                    match by_pattern.get(&pattern) {
+                    match by_pattern.get_mut(&pattern) {
+                        // A linked entity keeps the spelling; a lexicon word becomes its alternative.
                         Some(existing)
-                            if !kb.entries()[existing.entry].is_lexical() && entry.is_lexical() => {
+                            if !kb.entries()[existing.entry].is_lexical() && entry.is_lexical() =>
+                        {
+                            existing.lexical = Some(index);
+                        }
+                        Some(existing)
+                            if kb.entries()[existing.entry].is_lexical() && !entry.is_lexical() =>
+                        {
+                            let lexical = existing.entry;
+                            *existing = Target {
+                                lexical: Some(lexical),
+                                ..target
+                            };
                         }
                         _ => {
                             by_pattern.insert(pattern, target);
@@ -99,7 +153,15 @@ impl Gazetteer {
             )
             .ok()
         };
-        Gazetteer { automaton, targets }
+        let heads = PLACE_HEADS
+            .iter()
+            .map(|h| normalizer.normalize_text(h))
+            .collect();
+        Gazetteer {
+            automaton,
+            targets,
+            heads,
+        }
     }
 
     /// Number of compiled patterns.
@@ -109,6 +171,18 @@ impl Gazetteer {
 
     pub fn is_empty(&self) -> bool {
         self.targets.is_empty()
+    }
+
+    /// True when the word before is a place head, maybe with a proclitic («وبلدة»).
+    fn after_place_head(&self, text: &str, word_start: usize) -> bool {
+        previous_word(text, word_start).is_some_and(|word| {
+            self.heads.iter().any(|head| {
+                word == head
+                    || word
+                        .strip_suffix(head.as_str())
+                        .is_some_and(|p| PROCLITICS.contains(&p))
+            })
+        })
     }
 
     /// Every name found in `normalized` on word boundaries (overlapping matches included),
@@ -132,14 +206,41 @@ impl Gazetteer {
             } else {
                 prefix.is_empty() || PROCLITICS.contains(&prefix)
             };
-            if ok {
-                found.push(NameMatch { start, end, target });
+            if !ok
+                || (target.needs_head && !self.after_place_head(normalized, start - prefix.len()))
+            {
+                continue;
             }
+            found.push(NameMatch {
+                start,
+                end,
+                target,
+                prefix_len: prefix.len(),
+            });
         }
         found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         found
     }
 }
+
+/// The word before `word_start`, with only white space and quotation marks between, if any.
+pub fn previous_word(text: &str, word_start: usize) -> Option<&str> {
+    let before = &text[..word_start];
+    let trimmed = before.trim_end_matches(|c: char| c == ' ' || QUOTES.contains(&c));
+    if trimmed.len() == before.len() && !before.is_empty() {
+        return None;
+    }
+    let start = trimmed
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_word_char(*c))
+        .last()
+        .map(|(i, _)| i)?;
+    Some(&trimmed[start..])
+}
+
+/// Quotation marks that may stand between a head and its name.
+const QUOTES: &[char] = &['"', '“', '”', '«', '»', '„', '‹', '›', '\''];
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()

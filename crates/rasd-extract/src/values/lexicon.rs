@@ -279,21 +279,21 @@ const COUNTED: &[&str] = &[
     "رهائن",
 ];
 
+/// Duals that are not also the oblique plural (as «مسلحين» or «مدنيين» are).
 const DUAL_COUNTED: &[&str] = &[
     "عنصرين",
     "شخصين",
-    "مدنيين",
     "قتيلين",
     "جريحين",
     "ضابطين",
     "جنديين",
     "طفلين",
     "غارتين",
-    "مقاتلين",
-    "قياديين",
-    "مسلحين",
     "صاروخين",
     "سيارتين",
+    "هجومين",
+    "طائرتين",
+    "قذيفتين",
 ];
 
 const UNITS: &[(&str, &str)] = &[
@@ -446,13 +446,20 @@ const CALENDAR_UNITS: &[&str] = &[
     "أسابيع",
     "أشهر",
     "الأسبوع",
-    "الفترة",
     "الأسبوعين",
     "يومين",
     "أسبوع",
 ];
 
 const SIMPLE: &[(&str, Word)] = &[
+    ("الثلث", Word::PeriodPart),
+    ("النصف", Word::PeriodPart),
+    ("الربع", Word::PeriodPart),
+    ("متأخرة", Word::Late),
+    ("متأخر", Word::Late),
+    ("ساعة", Word::Hour),
+    ("ساعات", Word::Hour),
+    ("وقت", Word::Hour),
     ("صيف", Word::Season),
     ("شتاء", Word::Season),
     ("ربيع", Word::Season),
