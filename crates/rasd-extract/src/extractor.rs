@@ -5,7 +5,7 @@ use rasd_normalize::{Normalizer, Profile};
 
 use crate::gazetteer::{previous_word, Gazetteer, NameMatch};
 use crate::kb::{KbError, KnowledgeBase};
-use crate::patterns::find_patterns;
+use crate::patterns::{find_patterns, PersonHead};
 use crate::types::{Component, EntityType, Link, Mention};
 use crate::values::{day_of, find_values, Lexicon};
 
@@ -71,10 +71,23 @@ const PREPOSITIONS: &[&str] = &[
     "وسط",
 ];
 
+/// Roles after which a bare name is common enough to take («القيادي X», «الباحث X»).
+const NAME_ROLES: &[&str] = &[
+    "القيادي",
+    "الباحث",
+    "الناشط",
+    "الصحفي",
+    "الإعلامي",
+    "المحلل العسكري",
+    "الشيخ",
+];
+
 /// A mention proposed by one component, in normalized byte offsets.
 struct Candidate {
     start: usize,
     end: usize,
+    /// The knowledge-base entry it comes from, if any.
+    entry: Option<usize>,
     /// Higher wins between candidates with the same span.
     priority: u8,
     mention: Mention,
@@ -111,16 +124,16 @@ impl Extractor {
 
     fn names(&self, normalized: &str, out: &mut Vec<Candidate>) {
         for m in self.gazetteer.find(normalized) {
-            let mut entry = &self.kb.entries()[m.target.entry];
-            if let Some(lexical) = m.target.lexical {
-                if self.reads_as_adjective(normalized, &m) {
-                    entry = &self.kb.entries()[lexical];
-                }
-            }
+            let entry_index = match m.target.lexical {
+                Some(lexical) if self.reads_as_adjective(normalized, &m) => lexical,
+                _ => m.target.entry,
+            };
+            let entry = &self.kb.entries()[entry_index];
             let lexical = entry.is_lexical();
             out.push(Candidate {
                 start: m.start,
                 end: m.end,
+                entry: Some(entry_index),
                 priority: if lexical { 1 } else { 3 },
                 mention: Mention {
                     range: 0..0,
@@ -158,15 +171,32 @@ impl Extractor {
     }
 
     fn patterns(&self, normalized: &str, out: &mut Vec<Candidate>) {
-        let heads: Vec<usize> = out
+        let heads: Vec<PersonHead> = out
             .iter()
             .filter(|c| c.mention.entity_type == EntityType::Occ)
-            .map(|c| c.end)
+            .map(|c| PersonHead {
+                end: c.end,
+                bare_name: c.entry.is_some_and(|e| {
+                    let entry = &self.kb.entries()[e];
+                    matches!(entry.subtype.as_str(), "rank" | "title")
+                        || NAME_ROLES.contains(&entry.name_ar.as_str())
+                }),
+            })
+            .collect();
+        let entities: Vec<(usize, usize)> = out
+            .iter()
+            .filter(|c| c.mention.link.is_some())
+            .map(|c| (c.start, c.end))
             .collect();
         for p in find_patterns(normalized, &heads) {
+            // A name the knowledge base knows is not an unknown name, even inside a longer one.
+            if entities.iter().any(|&(s, e)| s < p.end && p.start < e) {
+                continue;
+            }
             out.push(Candidate {
                 start: p.start,
                 end: p.end,
+                entry: None,
                 priority: 2,
                 mention: Mention {
                     range: 0..0,
@@ -192,6 +222,7 @@ impl Extractor {
             out.push(Candidate {
                 start: v.start,
                 end: v.end,
+                entry: None,
                 priority: 2,
                 mention: Mention {
                     range: 0..0,

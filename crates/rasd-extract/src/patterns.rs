@@ -81,6 +81,112 @@ const NOT_NAMES: &[&str] = &[
     "الواقعة",
 ];
 
+/// Words that end a bare name after a title (particles, pronouns, reporting verbs).
+const NAME_STOPS: &[&str] = &[
+    "في",
+    "من",
+    "على",
+    "عن",
+    "الى",
+    "إلى",
+    "ان",
+    "أن",
+    "إن",
+    "قد",
+    "لا",
+    "ما",
+    "لم",
+    "لن",
+    "هو",
+    "هي",
+    "الذي",
+    "التي",
+    "الذين",
+    "و",
+    "او",
+    "أو",
+    "ثم",
+    "قال",
+    "قالت",
+    "اكد",
+    "أكد",
+    "اشار",
+    "أشار",
+    "اعلن",
+    "أعلن",
+    "ذكر",
+    "اوضح",
+    "أوضح",
+    "مع",
+    "بين",
+    "عند",
+    "لدى",
+    "خلال",
+    "بعد",
+    "قبل",
+    "حول",
+    "ضد",
+    "عبر",
+    "باسم",
+    "لها",
+    "له",
+    "انه",
+    "أنه",
+    "انها",
+    "أنها",
+    "كان",
+    "كانت",
+    "يكن",
+    "ليس",
+    "هذا",
+    "هذه",
+    "ذلك",
+    "تلك",
+    "السابق",
+    "الحالي",
+    "العام",
+    "الميداني",
+];
+
+/// Two or three name-like words right after `at` (white space only between): no particle, no
+/// digit, the first without the article. The byte range of the name.
+fn bare_name_after(text: &str, at: usize) -> Option<(usize, usize)> {
+    let rest = &text[at..];
+    if !rest.starts_with(' ') {
+        return None;
+    }
+    let mut words = Vec::new();
+    let mut offset = at;
+    for piece in rest.split(' ') {
+        if piece.is_empty() {
+            offset += 1;
+            continue;
+        }
+        let word: &str = piece
+            .split(|c: char| !c.is_alphabetic())
+            .next()
+            .unwrap_or_default();
+        let whole = word.len() == piece.len();
+        let first = words.is_empty();
+        let name_like = word.chars().count() >= 2
+            && !NAME_STOPS.contains(&word)
+            && !(first && word.starts_with("ال"))
+            && !["وال", "بال", "لل", "فال", "كال"]
+                .iter()
+                .any(|p| word.starts_with(p))
+            && !(first && !whole);
+        if !name_like {
+            break;
+        }
+        words.push((offset, offset + word.len()));
+        if !whole || words.len() == 3 {
+            break;
+        }
+        offset += piece.len() + 1;
+    }
+    (words.len() >= 2).then(|| (words[0].0, words[words.len() - 1].1))
+}
+
 /// A quoted name right after `at` (white space may come first): the byte range of its content.
 fn quoted_after(text: &str, at: usize) -> Option<(usize, usize)> {
     let rest = &text[at..];
@@ -111,11 +217,25 @@ fn new_id(entity_type: EntityType, name: &str) -> String {
     format!("new/{}/{}", entity_type.id_prefix(), name.join(" "))
 }
 
-/// Names after heads. `person_heads` are the normalized end offsets of titles and roles.
-pub fn find_patterns(text: &str, person_heads: &[usize]) -> Vec<PatternMatch> {
+/// A title or role before a name: where it ends (normalized bytes), and whether a bare
+/// (unquoted) name may follow it, which only ranks, titles and a few roles allow («النقيب X»,
+/// «القيادي X»; not «رئيس» or «وزير», which a noun follows more often than a name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PersonHead {
+    pub end: usize,
+    pub bare_name: bool,
+}
+
+/// Names after heads.
+pub fn find_patterns(text: &str, person_heads: &[PersonHead]) -> Vec<PatternMatch> {
     let mut found = Vec::new();
-    for &head_end in person_heads {
-        if let Some((start, end)) = quoted_after(text, head_end) {
+    for head in person_heads {
+        let bare = || {
+            head.bare_name
+                .then(|| bare_name_after(text, head.end))
+                .flatten()
+        };
+        if let Some((start, end)) = quoted_after(text, head.end).or_else(bare) {
             found.push(PatternMatch {
                 start,
                 end,
@@ -194,7 +314,10 @@ mod tests {
     #[test]
     fn quoted_names_after_heads_and_repetitions() {
         let text = "قال النقيب \"منذر ديواني\" ان القصف طال بادية \"الحصين\" وقرية الصبحه. وقال \"ديواني\" ايضا";
-        let head = text.find("النقيب").unwrap() + "النقيب".len();
+        let head = PersonHead {
+            end: text.find("النقيب").unwrap() + "النقيب".len(),
+            bare_name: true,
+        };
         let found = find_patterns(text, &[head]);
         let got: Vec<(&str, EntityType, &str)> = found
             .iter()
@@ -212,6 +335,21 @@ mod tests {
             got.contains(&("ديواني", EntityType::Pers, "new/pers/منذر ديواني")),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn bare_names_after_titles_stop_at_particles() {
+        let text = "واكد القيادي عبد الستار الشعيطي في تصريح ان الباحث في مجال الاسلحه لم يرد";
+        let heads: Vec<PersonHead> = ["القيادي", "الباحث"]
+            .iter()
+            .map(|h| PersonHead {
+                end: text.find(h).unwrap() + h.len(),
+                bare_name: true,
+            })
+            .collect();
+        let found = find_patterns(text, &heads);
+        let names: Vec<&str> = found.iter().map(|m| &text[m.start..m.end]).collect();
+        assert_eq!(names, vec!["عبد الستار الشعيطي"]);
     }
 
     #[test]
