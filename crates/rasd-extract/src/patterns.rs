@@ -168,13 +168,14 @@ fn bare_name_after(text: &str, at: usize) -> Option<(usize, usize)> {
             .unwrap_or_default();
         let whole = word.len() == piece.len();
         let first = words.is_empty();
-        let name_like = word.chars().count() >= 2
-            && !NAME_STOPS.contains(&word)
-            && !(first && word.starts_with("ال"))
-            && !["وال", "بال", "لل", "فال", "كال"]
+        let particle = NAME_STOPS.contains(&word)
+            || ["وال", "بال", "لل", "فال", "كال"]
                 .iter()
                 .any(|p| word.starts_with(p))
-            && !(first && !whole);
+            || (word.starts_with('و') && !WAW_NAMES.contains(&word));
+        // The first word has no article and is followed by white space.
+        let bad_first = first && (word.starts_with("ال") || !whole);
+        let name_like = word.chars().count() >= 2 && !particle && !bad_first;
         if !name_like {
             break;
         }
