@@ -175,6 +175,7 @@ impl Extractor {
             .iter()
             .filter(|c| c.mention.entity_type == EntityType::Occ)
             .map(|c| PersonHead {
+                start: c.start,
                 end: c.end,
                 bare_name: c.entry.is_some_and(|e| {
                     let entry = &self.kb.entries()[e];

@@ -220,6 +220,42 @@ fn bare_name_after(text: &str, at: usize) -> Option<(usize, usize)> {
     (words.len() >= 2).then(|| (words[0].0, words[words.len() - 1].1))
 }
 
+/// A name in apposition before a role: «X، قائد …», «X، القيادي في …»: two or three name-like
+/// words right before «، » (or «,») that comes right before the head at `head_start`.
+fn name_before_apposition(text: &str, head_start: usize) -> Option<(usize, usize)> {
+    let before = text[..head_start].strip_suffix(' ')?;
+    let before = before
+        .strip_suffix('،')
+        .or_else(|| before.strip_suffix(','))?;
+    let words: Vec<(usize, &str)> = before
+        .rsplit(' ')
+        .scan(before.len(), |end, w| {
+            let start = *end - w.len();
+            *end = start.saturating_sub(1);
+            Some((start, w))
+        })
+        .take(3)
+        .collect();
+    let mut first = None;
+    for (count, (start, word)) in words.iter().enumerate() {
+        let name_like = word.chars().count() >= 2
+            && word.chars().all(char::is_alphabetic)
+            && !NAME_STOPS.contains(word)
+            && (!word.starts_with('و') || WAW_NAMES.contains(word));
+        if !name_like {
+            break;
+        }
+        first = Some((count, *start));
+    }
+    // The name begins after a word that is not part of it: a sentence or clause start.
+    let (count, start) = first?;
+    let preceded_by_boundary = text[..start]
+        .trim_end_matches(' ')
+        .ends_with(['.', '،', ',', ':', '\n', '(', '-'])
+        || start == 0;
+    (count >= 1 && preceded_by_boundary).then_some((start, before.len()))
+}
+
 /// A quoted name right after `at` (white space may come first): the byte range of its content.
 fn quoted_after(text: &str, at: usize) -> Option<(usize, usize)> {
     let rest = &text[at..];
@@ -255,6 +291,7 @@ fn new_id(entity_type: EntityType, name: &str) -> String {
 /// «القيادي X»; not «رئيس» or «وزير», which a noun follows more often than a name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PersonHead {
+    pub start: usize,
     pub end: usize,
     pub bare_name: bool,
 }
@@ -268,7 +305,15 @@ pub fn find_patterns(text: &str, person_heads: &[PersonHead]) -> Vec<PatternMatc
                 .then(|| bare_name_after(text, head.end))
                 .flatten()
         };
-        if let Some((start, end)) = quoted_after(text, head.end).or_else(bare) {
+        let before = || {
+            head.bare_name
+                .then(|| name_before_apposition(text, head.start))
+                .flatten()
+        };
+        for (start, end) in [quoted_after(text, head.end).or_else(bare), before()]
+            .into_iter()
+            .flatten()
+        {
             found.push(PatternMatch {
                 start,
                 end,
@@ -348,6 +393,7 @@ mod tests {
     fn quoted_names_after_heads_and_repetitions() {
         let text = "قال النقيب \"منذر ديواني\" ان القصف طال بادية \"الحصين\" وقرية الصبحه. وقال \"ديواني\" ايضا";
         let head = PersonHead {
+            start: text.find("النقيب").unwrap(),
             end: text.find("النقيب").unwrap() + "النقيب".len(),
             bare_name: true,
         };
@@ -376,6 +422,7 @@ mod tests {
         let heads: Vec<PersonHead> = ["القيادي", "الباحث"]
             .iter()
             .map(|h| PersonHead {
+                start: text.find(h).unwrap(),
                 end: text.find(h).unwrap() + h.len(),
                 bare_name: true,
             })
@@ -383,6 +430,29 @@ mod tests {
         let found = find_patterns(text, &heads);
         let names: Vec<&str> = found.iter().map(|m| &text[m.start..m.end]).collect();
         assert_eq!(names, vec!["عبد الستار الشعيطي"]);
+    }
+
+    #[test]
+    fn names_in_apposition_before_a_role() {
+        let text = "وصل. ابو محمد الجولاني، قائد الهيئه، الى المدينه";
+        let head = text.find("قائد").unwrap();
+        let heads = [PersonHead {
+            start: head,
+            end: head + "قائد".len(),
+            bare_name: true,
+        }];
+        let found = find_patterns(text, &heads);
+        let names: Vec<&str> = found.iter().map(|m| &text[m.start..m.end]).collect();
+        assert_eq!(names, vec!["ابو محمد الجولاني"]);
+        // Without a clause boundary before it, the words may be anything.
+        let text = "اجتمع الوفد مع الشعب، قائد الهيئه";
+        let head = text.find("قائد").unwrap();
+        let heads = [PersonHead {
+            start: head,
+            end: head + "قائد".len(),
+            bare_name: true,
+        }];
+        assert!(find_patterns(text, &heads).is_empty());
     }
 
     #[test]
