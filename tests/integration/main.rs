@@ -2,6 +2,7 @@
 
 mod cli;
 mod documents;
+mod durability;
 mod entities;
 mod extraction;
 mod health;
