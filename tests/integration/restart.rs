@@ -91,3 +91,31 @@ async fn a_data_directory_in_use_is_a_clear_error() {
     assert!(error.contains("in use by another process"), "{error}");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reindex_on_a_stopped_store_keeps_every_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    ingest_examples(&server, |i| format!("s{}", i % 2)).await;
+    let before = get_entity(&server, "org/isis").await;
+    server.stop().await;
+
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().and_then(|d| d.parent()).unwrap().join("rasd");
+    let output = std::process::Command::new(bin)
+        .args(["reindex", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("reindexed 4 documents"), "{stdout}");
+
+    let server = TestServer::start(dir.path()).await;
+    assert_eq!(get_entity(&server, "org/isis").await, before);
+    server.stop().await;
+}

@@ -67,6 +67,12 @@ enum Command {
     Search(client::SearchArgs),
     /// List the entities of stored documents, most documents first.
     Entities(client::EntitiesArgs),
+    /// Rebuild every index of a data directory from its documents (the server must be stopped).
+    Reindex {
+        /// Data directory of the store.
+        #[arg(long, env = "RASD_DATA_DIR", default_value = "./rasd-data")]
+        data_dir: std::path::PathBuf,
+    },
     /// Show one entity with its counts and related entities.
     Entity {
         /// Entity id, such as org/isis.
@@ -89,7 +95,19 @@ async fn main() -> Result<()> {
         Command::Search(args) => client::search(args).await,
         Command::Entities(args) => client::entities(args).await,
         Command::Entity { id, client } => client::entity(&id, &client).await,
+        Command::Reindex { data_dir } => reindex(data_dir).await,
     }
+}
+
+async fn reindex(data_dir: std::path::PathBuf) -> Result<()> {
+    let store = rasd_store::Store::open(&rasd_store::StoreConfig::new(&data_dir))?;
+    let report = store.reindex().await?;
+    store.close();
+    println!(
+        "reindexed {} documents: {} index entries removed, {} written",
+        report.documents, report.keys_deleted, report.keys_written
+    );
+    Ok(())
 }
 
 /// Paths given on the command line, with `-` meaning standard input.

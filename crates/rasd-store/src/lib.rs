@@ -22,6 +22,7 @@ mod keys;
 mod overlay;
 mod page;
 mod record;
+mod reindex;
 mod search;
 mod store;
 mod writer;
@@ -34,6 +35,7 @@ pub use rasd_extract::EntityType;
 pub use record::{
     CorpusStats, DocSummary, EntityStats, StoredDocument, StoredMention, UserEntity, SCHEMA_VERSION,
 };
+pub use reindex::ReindexReport;
 pub use search::{SearchHit, SearchResults};
 pub use store::{snippet, DocumentFilter, NewDocument, Store, StoreConfig};
 pub use writer::PutOutcome;

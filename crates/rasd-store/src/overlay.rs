@@ -70,6 +70,11 @@ impl<'a> Overlay<'a> {
         self.pending.is_empty()
     }
 
+    /// Number of keys staged.
+    pub fn len(&self) -> usize {
+        self.pending.len()
+    }
+
     pub fn into_batch(self) -> sled::Batch {
         let mut batch = sled::Batch::default();
         for (key, value) in self.pending {

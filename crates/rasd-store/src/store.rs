@@ -16,6 +16,7 @@ use crate::page::{decode_token, encode_token, fnv64, Page};
 use crate::record::{
     decode, encode, DocSummary, StoredDocument, StoredMention, UserEntity, SCHEMA_VERSION,
 };
+use crate::reindex::ReindexReport;
 use crate::writer::{self, Command, Prepared, PutOutcome};
 use crate::{EntityType, Result, StoreError};
 
@@ -231,6 +232,13 @@ impl Store {
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
+    /// Rebuilds every index from the documents; other writes wait until it is done.
+    pub async fn reindex(&self) -> Result<ReindexReport> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Reindex { reply })?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
     /// Stores an addition to the knowledge base; durable on return.
     pub async fn put_user_entity(&self, entity: &UserEntity) -> Result<()> {
         let (reply, answer) = oneshot::channel();
@@ -245,7 +253,10 @@ impl Store {
     /// The addition to the knowledge base with this id.
     pub fn user_entity(&self, id: &str) -> Result<Option<UserEntity>> {
         let k = key(keys::USER_ENTITY, &[id.as_bytes()]);
-        self.tree.get(&k)?.map(|bytes| decode(&k, &bytes)).transpose()
+        self.tree
+            .get(&k)?
+            .map(|bytes| decode(&k, &bytes))
+            .transpose()
     }
 
     /// Every addition to the knowledge base, by id.

@@ -15,6 +15,7 @@ use crate::index::{self, Sign, TermPositions};
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
 use crate::record::{decode, encode, StoredDocument};
+use crate::reindex::{self, ReindexReport};
 use crate::{Result, StoreError};
 
 /// Commands taken from the queue in one group, at most.
@@ -47,6 +48,10 @@ pub enum Command {
     Flush {
         reply: oneshot::Sender<Result<()>>,
     },
+    /// Rebuilds every index from the documents (alone in its group).
+    Reindex {
+        reply: oneshot::Sender<Result<ReindexReport>>,
+    },
     /// Writes one record that no index depends on.
     PutRecord {
         key: Vec<u8>,
@@ -67,14 +72,26 @@ enum Reply {
 /// Runs until every sender is dropped; then flushes one last time.
 pub fn run(db: sled::Db, tree: sled::Tree, analyzer: Analyzer, queue: mpsc::Receiver<Command>) {
     while let Ok(first) = queue.recv() {
+        if let Command::Reindex { reply } = first {
+            let _ = reply.send(reindex::rebuild(&db, &tree, &analyzer));
+            continue;
+        }
         let mut group = vec![first];
+        let mut reindex = None;
         while group.len() < MAX_GROUP {
             match queue.try_recv() {
+                Ok(Command::Reindex { reply }) => {
+                    reindex = Some(reply);
+                    break;
+                }
                 Ok(command) => group.push(command),
                 Err(_) => break,
             }
         }
         commit_group(&db, &tree, &analyzer, group);
+        if let Some(reply) = reindex {
+            let _ = reply.send(reindex::rebuild(&db, &tree, &analyzer));
+        }
     }
     if let Err(error) = db.flush() {
         tracing::error!(%error, "final flush failed");
@@ -98,6 +115,10 @@ fn commit_group(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer, group: Ve
                 replies.push(Reply::Delete(reply, result));
             }
             Command::Flush { reply } => replies.push(Reply::Ack(reply)),
+            Command::Reindex { reply } => {
+                // Taken out of groups by `run`; answered here only if one slipped in.
+                let _ = reply.send(reindex::rebuild(db, tree, analyzer));
+            }
             Command::PutRecord { key, value, reply } => {
                 ov.insert(key, value);
                 replies.push(Reply::Ack(reply));

@@ -1,0 +1,121 @@
+//! Rebuilding the indexes from the documents gives exactly the indexes that incremental writes
+//! and deletes made.
+
+use rasd_extract::{Component, EntityType};
+use rasd_store::{DocumentFilter, NewDocument, Store, StoreConfig, StoredMention};
+
+fn mention(text: &str, word: &str, entity_type: EntityType, id: Option<&str>) -> StoredMention {
+    let start = text.find(word).unwrap();
+    StoredMention {
+        start: start as u32,
+        end: (start + word.len()) as u32,
+        entity_type,
+        entity_id: id.map(str::to_owned),
+        name_ar: word.to_owned(),
+        name_en: String::new(),
+        subtype: String::new(),
+        location: None,
+        value: None,
+        confidence: 0.9,
+        component: Component::Gazetteer,
+    }
+}
+
+fn doc(id: &str, text: &str, source: &str) -> NewDocument {
+    let mut mentions = vec![mention(text, "داعش", EntityType::Org, Some("org/isis"))];
+    if text.contains("دير الزور") {
+        mentions.push(mention(
+            text,
+            "دير الزور",
+            EntityType::Gpe,
+            Some("gpe/deir-ez-zor"),
+        ));
+    }
+    mentions.sort_by_key(|m| m.start);
+    NewDocument {
+        id: id.to_owned(),
+        text: text.to_owned(),
+        source: source.to_owned(),
+        published_us: Some(1_700_000_000_000_000),
+        language: "ar".to_owned(),
+        mentions,
+        ..Default::default()
+    }
+}
+
+/// Everything the indexes answer, in one comparable value.
+fn snapshot(store: &Store) -> String {
+    let mut out = String::new();
+    for filter in [
+        DocumentFilter::default(),
+        DocumentFilter {
+            entity_id: Some("org/isis".into()),
+            ..Default::default()
+        },
+        DocumentFilter {
+            entity_type: Some(EntityType::Gpe),
+            ..Default::default()
+        },
+        DocumentFilter {
+            source: Some("b".into()),
+            ..Default::default()
+        },
+    ] {
+        let page = store.list(&filter, 100, "").unwrap();
+        out += &format!(
+            "{:?}\n",
+            page.items.iter().map(|s| &s.id).collect::<Vec<_>>()
+        );
+    }
+    for id in ["org/isis", "gpe/deir-ez-zor"] {
+        out += &format!("{:?}\n", store.entity(id).unwrap());
+        out += &format!(
+            "{:?}\n",
+            store.related_entities(id, None, 100, "").unwrap().items
+        );
+    }
+    out += &format!("{:?}\n", store.list_entities(None, 100, "").unwrap().items);
+    let hits = store
+        .search("داعش", &DocumentFilter::default(), 100, "")
+        .unwrap();
+    out += &format!(
+        "{} {:?}\n",
+        hits.total_hits,
+        hits.page
+            .items
+            .iter()
+            .map(|h| (&h.summary.id, h.score))
+            .collect::<Vec<_>>()
+    );
+    out
+}
+
+#[tokio::test]
+async fn reindex_rebuilds_the_same_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&StoreConfig::new(dir.path())).unwrap();
+    let docs = vec![
+        doc("d1", "هاجم داعش مواقع في دير الزور", "a"),
+        doc("d2", "داعش يتبنى الهجوم", "b"),
+        doc("d3", "انسحب داعش من ريف دير الزور الشرقي بعد معارك", "b"),
+    ];
+    for result in store.put(docs).await {
+        result.unwrap();
+    }
+    store.delete("d2").await.unwrap();
+    let incremental = snapshot(&store);
+    assert!(incremental.contains("d3"));
+
+    let report = store.reindex().await.unwrap();
+    assert_eq!(report.documents, 2);
+    assert!(report.keys_deleted > 0 && report.keys_written > 0);
+    assert_eq!(snapshot(&store), incremental);
+    // Writes after a rebuild go on as before.
+    store
+        .put(vec![doc("d4", "داعش في دير الزور", "b")])
+        .await
+        .pop()
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.entity("org/isis").unwrap().unwrap().document_count, 3);
+}
