@@ -2,23 +2,14 @@
 //! and a second server refused on a data directory in use.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use rasd_tests::{repo_root, TestServer};
+use rasd_tests::{rasd_binary, repo_root, TestServer};
 use serde_json::Value;
 
-/// The `rasd` binary built beside this test (`cargo build -p rasd` builds it).
+/// The `rasd` binary, without the caller's server setting.
 fn rasd() -> Command {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|d| d.parent()).unwrap();
-    let path: PathBuf = dir.join(format!("rasd{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "{} is missing: run `cargo build -p rasd` before the tests",
-        path.display()
-    );
-    let mut command = Command::new(path);
+    let mut command = Command::new(rasd_binary());
     command.env_remove("RASD_SERVER");
     command
 }

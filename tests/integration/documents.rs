@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 
 use rasd_proto::v1::{self, OffsetUnit};
 use rasd_server::Limits;
-use rasd_tests::{assert_bad_field, example_articles, get_entity, list_all, TestServer};
+use rasd_tests::{
+    assert_bad_field, batch_create, example_articles, get_entity, list_all, TestServer,
+};
 use tonic::Code;
 
 fn create(
@@ -40,19 +42,7 @@ async fn store_examples(server: &TestServer) -> Vec<String> {
             )
         })
         .collect();
-    let ids = requests.iter().map(|r| r.document_id.clone()).collect();
-    let response = server
-        .documents()
-        .batch_create_documents(v1::BatchCreateDocumentsRequest { requests })
-        .await
-        .unwrap()
-        .into_inner();
-    for result in response.results {
-        assert!(
-            matches!(result.result, Some(v1::batch_create_documents_result::Result::Response(ref r)) if r.created)
-        );
-    }
-    ids
+    batch_create(server, requests).await
 }
 
 #[tokio::test]

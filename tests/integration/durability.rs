@@ -2,54 +2,18 @@
 //! it acknowledged, leaves no half-written document, and its counts agree with its documents.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use rasd_proto::v1::{self, batch_create_documents_result::Result as Item};
-use rasd_tests::{example_articles, get_entity, list_all, TestServer};
-use serde_json::Value;
-
-/// Starts `rasd serve` on 127.0.0.1:0 over `dir`; returns the child and its address.
-fn spawn_server(dir: &std::path::Path) -> (Child, String) {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().and_then(|d| d.parent()).unwrap().join("rasd");
-    assert!(
-        bin.is_file(),
-        "{} is missing: run `cargo build -p rasd` first",
-        bin.display()
-    );
-    let mut child = Command::new(bin)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-            "--data-dir",
-        ])
-        .arg(dir)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let serving = lines
-        .by_ref()
-        .map(|l| l.unwrap())
-        .find(|l| l.contains("\"serving\""))
-        .unwrap();
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    let event: Value = serde_json::from_str(&serving).unwrap();
-    (child, event["fields"]["addr"].as_str().unwrap().to_owned())
-}
+use rasd_tests::{example_articles, get_entity, list_all, spawn_server_process, TestServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_batch_writes_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, addr) = tokio::task::spawn_blocking({
         let dir = dir.path().to_owned();
-        move || spawn_server(&dir)
+        move || spawn_server_process(&dir)
     })
     .await
     .unwrap();

@@ -100,9 +100,7 @@ async fn reindex_on_a_stopped_store_keeps_every_answer() {
     let before = get_entity(&server, "org/isis").await;
     server.stop().await;
 
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().and_then(|d| d.parent()).unwrap().join("rasd");
-    let output = std::process::Command::new(bin)
+    let output = std::process::Command::new(rasd_tests::rasd_binary())
         .args(["reindex", "--data-dir"])
         .arg(dir.path())
         .output()

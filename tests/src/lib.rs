@@ -137,20 +137,13 @@ pub fn assert_bad_field(status: &tonic::Status, code: tonic::Code, field: &str) 
     assert_eq!(info.domain, rasd_proto::ERROR_DOMAIN);
 }
 
-/// Stores the example articles, the file name as id, through BatchCreateDocuments; `source`
-/// picks each one's source from its position.
-pub async fn ingest_examples(server: &TestServer, source: impl Fn(usize) -> String) -> Vec<String> {
+/// Creates documents through BatchCreateDocuments and checks that each one succeeded; returns
+/// their ids.
+pub async fn batch_create(
+    server: &TestServer,
+    requests: Vec<rasd_proto::v1::CreateDocumentRequest>,
+) -> Vec<String> {
     use rasd_proto::v1;
-    let requests: Vec<v1::CreateDocumentRequest> = example_articles()
-        .into_iter()
-        .enumerate()
-        .map(|(i, (name, text))| v1::CreateDocumentRequest {
-            document_id: name,
-            text,
-            source: source(i),
-            ..Default::default()
-        })
-        .collect();
     let ids = requests.iter().map(|r| r.document_id.clone()).collect();
     let response = server
         .documents()
@@ -168,6 +161,67 @@ pub async fn ingest_examples(server: &TestServer, source: impl Fn(usize) -> Stri
         );
     }
     ids
+}
+
+/// Stores the example articles, the file name as id, through BatchCreateDocuments; `source`
+/// picks each one's source from its position.
+pub async fn ingest_examples(server: &TestServer, source: impl Fn(usize) -> String) -> Vec<String> {
+    let requests = example_articles()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, text))| rasd_proto::v1::CreateDocumentRequest {
+            document_id: name,
+            text,
+            source: source(i),
+            ..Default::default()
+        })
+        .collect();
+    batch_create(server, requests).await
+}
+
+/// The `rasd` binary built beside the test binaries (`cargo build -p rasd` builds it).
+pub fn rasd_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let path = dir.join(format!("rasd{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build -p rasd` before the tests",
+        path.display()
+    );
+    path
+}
+
+/// `rasd serve` in its own process on 127.0.0.1:0 over `dir`, logging JSON; returns the child
+/// and the address it logged. The rest of its log is drained on a thread.
+pub fn spawn_server_process(dir: &Path) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(rasd_binary())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--data-dir",
+        ])
+        .arg(dir)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn rasd serve");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let serving = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.contains("\"serving\""))
+        .expect("the server logs that it is serving");
+    std::thread::spawn(move || lines.for_each(drop));
+    let event: serde_json::Value = serde_json::from_str(&serving).expect("a JSON log line");
+    let addr = event["fields"]["addr"]
+        .as_str()
+        .expect("an addr field")
+        .to_owned();
+    (child, addr)
 }
 
 /// One entity through GetEntity.
