@@ -557,3 +557,34 @@ async fn search_ranks_filters_pages_and_highlights() {
     assert_bad_field(&status, Code::InvalidArgument, "query");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_time_range_alone_lists_by_publication_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let (_, text) = &example_articles()[0];
+    batch_create(
+        &server,
+        vec![
+            create("a-newest", text, "s", Some(1_700_300_000)),
+            create("m-undated", text, "s", None),
+            create("z-oldest", text, "s", Some(1_700_100_000)),
+            create("b-middle", text, "s", Some(1_700_200_000)),
+        ],
+    )
+    .await;
+    let since = v1::DocumentFilter {
+        published_after: Some(prost_types::Timestamp {
+            seconds: 1_700_000_000,
+            nanos: 0,
+        }),
+        ..Default::default()
+    };
+    for page_size in [1, 2, 10] {
+        assert_eq!(
+            list_all(&server, since.clone(), page_size).await,
+            vec!["z-oldest", "b-middle", "a-newest"]
+        );
+    }
+    server.stop().await;
+}

@@ -360,7 +360,9 @@ impl Store {
         Ok(true)
     }
 
-    /// Documents that pass the filter, ordered by id, one page at a time.
+    /// Documents that pass the filter, one page at a time: ordered by id, or, when the filter
+    /// is only a publication-time range, by publication time (oldest first) through the time
+    /// index.
     pub fn list(
         &self,
         filter: &DocumentFilter,
@@ -369,26 +371,44 @@ impl Store {
     ) -> Result<Page<DocSummary>> {
         let fingerprint = fnv64(&[b"list", &encode(filter)]);
         let cursor = decode_token(&self.secret, fingerprint, page_token)?;
-        // Walk the most selective index; every key in it is `prefix + doc id`.
-        let prefix = if let Some(entity) = &filter.entity_id {
-            keys::prefix(keys::MENTIONS, entity.as_bytes())
+        // Walk the most selective index. Keys are `prefix + doc id`, or for the time index
+        // `prefix + time + 0 + doc id`; the cursor is the key after the prefix.
+        let time_only = filter.entity_id.is_none()
+            && filter.entity_type.is_none()
+            && filter.source.is_none()
+            && (filter.published_after_us.is_some() || filter.published_before_us.is_some());
+        let (prefix, id_offset) = if let Some(entity) = &filter.entity_id {
+            (keys::prefix(keys::MENTIONS, entity.as_bytes()), 0)
         } else if let Some(entity_type) = filter.entity_type {
-            keys::prefix(keys::BY_TYPE, &[entity_type.code()])
+            (keys::prefix(keys::BY_TYPE, &[entity_type.code()]), 0)
         } else if let Some(source) = &filter.source {
-            keys::prefix(keys::BY_SOURCE, source.as_bytes())
+            (keys::prefix(keys::BY_SOURCE, source.as_bytes()), 0)
+        } else if time_only {
+            (vec![keys::BY_TIME], 9)
         } else {
-            vec![keys::SUMMARY]
+            (vec![keys::SUMMARY], 0)
         };
-        let start = match &cursor {
-            Some(after) => Bound::Excluded([prefix.as_slice(), after].concat()),
-            None => Bound::Included(prefix.clone()),
+        let start = match (&cursor, filter.published_after_us) {
+            (Some(after), _) => Bound::Excluded([prefix.as_slice(), after].concat()),
+            (None, Some(after)) if time_only => {
+                Bound::Included([prefix.as_slice(), &keys::ordered_i64(after)].concat())
+            }
+            (None, _) => Bound::Included(prefix.clone()),
         };
-        let end = Bound::Excluded(keys::prefix_end(&prefix));
+        let end = match filter.published_before_us {
+            Some(before) if time_only => {
+                Bound::Excluded([prefix.as_slice(), &keys::ordered_i64(before)].concat())
+            }
+            _ => Bound::Excluded(keys::prefix_end(&prefix)),
+        };
         let mut items = Vec::with_capacity(page_size.min(1024));
         let mut next_token = None;
+        let mut last_cursor = Vec::new();
         for entry in self.tree.range::<Vec<u8>, _>((start, end)) {
             let (k, _) = entry?;
-            let id = &k[prefix.len()..];
+            let Some(id) = k.get(prefix.len() + id_offset..) else {
+                continue;
+            };
             let Some(summary) = self.summary(&String::from_utf8_lossy(id))? else {
                 continue;
             };
@@ -396,14 +416,10 @@ impl Store {
                 continue;
             }
             if items.len() == page_size {
-                let last: &DocSummary = items.last().unwrap_or(&summary);
-                next_token = Some(encode_token(
-                    &self.secret,
-                    fingerprint,
-                    last.id.as_bytes().to_vec(),
-                ));
+                next_token = Some(encode_token(&self.secret, fingerprint, last_cursor));
                 break;
             }
+            last_cursor = k[prefix.len()..].to_vec();
             items.push(summary);
         }
         Ok(Page { items, next_token })
