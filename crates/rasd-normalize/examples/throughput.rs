@@ -32,7 +32,11 @@ fn main() {
         .collect();
     let bytes: usize = docs.iter().map(String::len).sum();
     println!("{} articles, {:.1} MB", docs.len(), bytes as f64 / 1e6);
-    for profile in Profile::ALL {
+    let only = std::env::var("ONLY").ok();
+    for profile in Profile::ALL
+        .iter()
+        .filter(|p| only.as_deref().is_none_or(|o| o == p.name()))
+    {
         let mut n = Normalizer::for_profile(*profile);
         if std::env::var_os("NO_OBF").is_some() {
             n = Normalizer::new(n.rules().without(rasd_normalize::Rule::Obfuscation));

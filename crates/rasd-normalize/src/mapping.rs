@@ -132,8 +132,14 @@ impl Entry {
 }
 
 /// The packed table of the first [`TABLE_SIZE`] code points under one rule set.
-pub(crate) fn build_table(rules: RuleSet) -> Box<[Entry]> {
-    (0..TABLE_SIZE as u32)
-        .map(|cp| Entry::of(char::from_u32(cp).unwrap_or('\u{FFFD}'), rules))
-        .collect()
+pub(crate) fn build_table(rules: RuleSet) -> Table {
+    let mut table = [Entry(0); TABLE_SIZE];
+    for (cp, entry) in (0u32..).zip(table.iter_mut()) {
+        *entry = Entry::of(char::from_u32(cp).unwrap_or('\u{FFFD}'), rules);
+    }
+    table
 }
+
+/// The packed table: a fixed size, so that lookups need no length check beyond the
+/// comparison with [`TABLE_SIZE`].
+pub(crate) type Table = [Entry; TABLE_SIZE];

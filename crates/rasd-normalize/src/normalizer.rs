@@ -6,7 +6,7 @@ use std::str::Chars;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::alignment::{Alignment, Builder};
-use crate::mapping::{self, resolve, Action, Class, Entry, CHAR, DELETE, KEEP};
+use crate::mapping::{self, resolve, Action, Class, Entry, Table, CHAR, DELETE, KEEP, TABLE_SIZE};
 use crate::obfuscation::Obfuscation;
 use crate::profile::Profile;
 use crate::rules::{Rule, RuleSet};
@@ -23,7 +23,7 @@ pub const CACHED_RULE_SETS: usize = 64;
 #[derive(Clone, Debug)]
 pub struct Normalizer {
     rules: RuleSet,
-    table: Arc<[Entry]>,
+    table: Arc<Table>,
 }
 
 /// A normalized text and its alignment to the original.
@@ -56,12 +56,12 @@ impl Normalizer {
     /// Compiled tables are cached per rule set for the life of the process (at most
     /// [`CACHED_RULE_SETS`] of them), so building a normalizer per request is cheap.
     pub fn new(rules: RuleSet) -> Self {
-        static CACHE: OnceLock<Mutex<HashMap<RuleSet, Arc<[Entry]>>>> = OnceLock::new();
+        static CACHE: OnceLock<Mutex<HashMap<RuleSet, Arc<Table>>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Default::default);
         if let Some(table) = cache.lock().ok().and_then(|c| c.get(&rules).cloned()) {
             return Normalizer { rules, table };
         }
-        let table: Arc<[Entry]> = Arc::from(mapping::build_table(rules));
+        let table = Arc::new(mapping::build_table(rules));
         if let Ok(mut c) = cache.lock() {
             if c.len() < CACHED_RULE_SETS {
                 c.insert(rules, Arc::clone(&table));
@@ -104,9 +104,10 @@ impl Normalizer {
 
     #[inline]
     fn entry(&self, c: char) -> Entry {
-        match self.table.get(c as usize) {
-            Some(&e) => e,
-            None => Entry::of(c, self.rules),
+        if (c as usize) < TABLE_SIZE {
+            self.table[c as usize]
+        } else {
+            Entry::of(c, self.rules)
         }
     }
 
@@ -123,7 +124,7 @@ impl Normalizer {
     #[inline(always)]
     fn pass<A: Align, const OBFUSCATION: bool>(&self, src: &str, align: &mut A) -> String {
         let bytes = src.as_bytes();
-        let table: &[Entry] = &self.table;
+        let table: &Table = &self.table;
         let mut state = State {
             out: String::with_capacity(src.len() + 8),
             obfuscation: Obfuscation::default(),
@@ -145,9 +146,10 @@ impl Normalizer {
             } else {
                 decode(bytes, i)
             };
-            let entry = match table.get(cp as usize) {
-                Some(&e) => e,
-                None => Entry::of(char::from_u32(cp).unwrap_or('\u{FFFD}'), self.rules),
+            let entry = if (cp as usize) < TABLE_SIZE {
+                table[cp as usize]
+            } else {
+                Entry::of(char::from_u32(cp).unwrap_or('\u{FFFD}'), self.rules)
             };
             let kind = entry.kind();
             if kind == KEEP && (!OBFUSCATION || obfuscation.pass(entry.class())) {

@@ -79,7 +79,9 @@ pub enum Rule {
     /// (`.` `·` `•` `_` `*` `~` …) between two Arabic letter groups of at most three letters
     /// each is removed («دا.عــش» → «داعش»), and single spaces inside a sequence of three or
     /// more one-letter Arabic groups are removed («د ا ع ش» → «داعش»). Real words are never
-    /// merged across punctuation or spaces otherwise.
+    /// merged across punctuation or spaces otherwise («البادية السورية.. خلط» stays three
+    /// words). News abbreviations spelled letter by letter are joined the same way, which
+    /// keeps them one token however they are written: «أ ف ب», «أ.ف.ب» → «افب».
     Obfuscation,
     /// Latin letters (Basic Latin, Latin-1, Latin Extended A/B and Additional) lower-cased.
     Lowercase,

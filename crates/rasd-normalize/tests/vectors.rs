@@ -325,6 +325,8 @@ fn obfuscation_is_undone_inside_words_only() {
             ("دا....عش", "دا....عش"),
             ("U.S.A", "u.s.a"),
             ("ب 3 ت", "ب 3 ت"),
+            ("(أ ف ب)", "(افب)"),
+            ("(أ.ف.ب)", "(افب)"),
         ],
     );
     let without = Normalizer::new(Profile::Search.rules().without(Rule::Obfuscation));
