@@ -342,24 +342,17 @@ fn char_starts(text: &str) -> Vec<u64> {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const GATHER: u64 = 0x0002_0408_1020_4081;
     let bytes = text.as_bytes();
-    let mut bitmap = Vec::with_capacity(bytes.len().div_ceil(64));
-    for chunk in bytes.chunks(64) {
-        let mut word = 0u64;
-        for (k, eight) in chunk.chunks(8).enumerate() {
-            let mut buf = [0u8; 8];
-            buf[..eight.len()].copy_from_slice(eight);
-            let w = u64::from_le_bytes(buf);
-            // Top bit of each byte: set unless the byte is 10xxxxxx.
-            let start = (!w | (w << 1)) & HIGH;
-            let gathered = start.wrapping_mul(GATHER) >> 56;
-            let valid = if eight.len() == 8 {
-                0xFF
-            } else {
-                (1u64 << eight.len()) - 1
-            };
-            word |= (gathered & valid) << (8 * k);
-        }
-        bitmap.push(word);
+    let mut bitmap = vec![0u64; bytes.len().div_ceil(64)];
+    let mut eights = bytes.chunks_exact(8);
+    for (k, eight) in (&mut eights).enumerate() {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(eight).unwrap_or([0; 8]));
+        // Top bit of each byte: set unless the byte is 10xxxxxx.
+        let start = (!w | (w << 1)) & HIGH;
+        bitmap[k / 8] |= (start.wrapping_mul(GATHER) >> 56) << (8 * (k % 8));
+    }
+    let base = bytes.len() - eights.remainder().len();
+    for (p, &b) in (base..).zip(eights.remainder()) {
+        bitmap[p / 64] |= u64::from((b as i8) >= -0x40) << (p % 64);
     }
     bitmap
 }
