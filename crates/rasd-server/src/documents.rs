@@ -368,6 +368,7 @@ impl DocumentService for DocumentApi {
                     hits,
                     next_page_token: results.page.next_token.unwrap_or_default(),
                     total_hits: results.total_hits,
+                    total_hits_exact: results.total_hits_exact,
                 })
             })
             .await

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::analyzer::Analyzer;
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
-use crate::record::{decode, encode, CorpusStats, EntityStats, StoredDocument};
+use crate::record::{decode, encode, CorpusStats, EntityStats, Posting, StoredDocument};
+use crate::scoring;
 use crate::Result;
 
 /// Entities of one document taken into co-occurrence counts, at most (the pairs grow with the
@@ -83,9 +84,19 @@ pub fn apply(
         ));
     }
 
-    // Search terms.
+    // Search terms: positions, impact order, document frequency.
+    let doc_tokens = doc.summary.token_count;
     for (term, at) in positions {
-        presence.push((key(keys::TERM, &[term.as_bytes(), id]), encode(at)));
+        let posting = Posting {
+            doc_tokens,
+            positions: at.clone(),
+        };
+        presence.push((key(keys::TERM, &[term.as_bytes(), id]), encode(&posting)));
+        let inverted = (u16::MAX - scoring::impact(at.len(), doc_tokens)).to_be_bytes();
+        presence.push((
+            key(keys::IMPACT, &[term.as_bytes(), &inverted, id]),
+            Vec::new(),
+        ));
     }
 
     for (k, v) in presence {
@@ -109,6 +120,10 @@ pub fn apply(
             document_count: 0,
         };
         update_entity(ov, template, indexes.len() as u64, sign)?;
+    }
+
+    for term in positions.keys() {
+        add_count(ov, key(keys::DOC_FREQ, &[term.as_bytes()]), sign)?;
     }
 
     // Co-occurrences.

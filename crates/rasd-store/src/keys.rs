@@ -26,8 +26,13 @@ pub const ENTITY_RANK_BY_TYPE: u8 = b'k';
 pub const RELATED: u8 = b'r';
 /// `u` + entity id → [`crate::record::UserEntity`]: the knowledge base's additions.
 pub const USER_ENTITY: u8 = b'u';
-/// `t` + search term + 0 + doc id → term positions.
+/// `t` + search term + 0 + doc id → [`crate::record::Posting`] (document length, positions).
 pub const TERM: u8 = b't';
+/// `i` + search term + 0 + inverted impact (2 bytes) + 0 + doc id → () : postings by impact,
+/// highest first, for top-k search without reading whole posting lists.
+pub const IMPACT: u8 = b'i';
+/// `f` + search term → number of documents that contain it.
+pub const DOC_FREQ: u8 = b'f';
 // `g` + name → global records: `gschema` (schema version), `gsecret` (page-token key),
 // `gcorpus` (collection statistics).
 

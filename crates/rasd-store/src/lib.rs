@@ -23,6 +23,7 @@ mod overlay;
 mod page;
 mod record;
 mod reindex;
+mod scoring;
 mod search;
 mod store;
 mod writer;
@@ -33,7 +34,8 @@ pub use error::{Result, StoreError};
 pub use page::Page;
 pub use rasd_extract::EntityType;
 pub use record::{
-    CorpusStats, DocSummary, EntityStats, StoredDocument, StoredMention, UserEntity, SCHEMA_VERSION,
+    CorpusStats, DocSummary, EntityStats, Posting, StoredDocument, StoredMention, UserEntity,
+    SCHEMA_VERSION,
 };
 pub use reindex::ReindexReport;
 pub use search::{SearchHit, SearchResults};

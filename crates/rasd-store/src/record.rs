@@ -7,7 +7,9 @@ use rasd_extract::{Component, EntityType, Value};
 use serde::{Deserialize, Serialize};
 
 /// Version of the record layouts and key spaces written by this build.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// 2: postings carry the document length; impact-ordered postings and document frequencies.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A stored mention. Offsets are UTF-8 bytes of the document text, half-open.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -23,6 +25,15 @@ pub struct StoredMention {
     pub value: Option<Value>,
     pub confidence: f32,
     pub component: Component,
+}
+
+/// Where a term occurs in one document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Posting {
+    /// Search tokens of the document (the BM25 document length).
+    pub doc_tokens: u32,
+    /// Token positions of the term, ascending.
+    pub positions: Vec<u32>,
 }
 
 /// Metadata of a document, stored apart from its text for listing and filtering.

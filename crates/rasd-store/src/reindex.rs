@@ -28,6 +28,8 @@ const DERIVED: &[u8] = &[
     keys::ENTITY_RANK_BY_TYPE,
     keys::RELATED,
     keys::TERM,
+    keys::IMPACT,
+    keys::DOC_FREQ,
 ];
 
 /// What a rebuild did.

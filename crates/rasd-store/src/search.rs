@@ -1,23 +1,30 @@
-//! Full-text search: BM25 over the inverted index, phrases, filters and highlights.
+//! Full-text search: BM25 top-k over impact-ordered postings, phrases, filters, highlights.
 //!
 //! A query is analyzed like the documents. Every word must occur in a hit (AND), a part in
-//! double quotes must occur as a phrase (consecutive positions), and hits are ranked by Okapi
-//! BM25 (k1 = 1.2, b = 0.75) summed over the query's distinct terms.
+//! double quotes must occur as a phrase (consecutive positions), and hits are ranked by BM25
+//! with a fixed reference length (see `scoring.rs`), summed over the query's distinct terms.
+//!
+//! The rarest term drives the search: its postings are read in impact order, and each document
+//! is checked against the other terms (point reads), the phrases and the filters. Reading stops
+//! once the page is full and no unread posting could outrank the page's last hit, since the
+//! driver's impact only falls and the other terms add at most their maximum. When the filter
+//! names an entity mentioned in fewer documents than the rarest term, the entity's documents
+//! drive instead. Small result sets are read whole and counted exactly; for large ones the
+//! number of hits is an estimate from the part read (`total_hits_exact` says which).
 
-use std::collections::{BTreeSet, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap};
 use std::ops::Range;
 
-use crate::keys;
+use crate::keys::{self, key};
 use crate::page::{decode_token, encode_token, fnv64, Page};
-use crate::record::{decode, encode, DocSummary};
+use crate::record::{decode, encode, DocSummary, Posting};
+use crate::scoring::{self, IMPACT_SCALE};
 use crate::store::{snippet, DocumentFilter};
 use crate::{Result, Store, StoreError};
 
-/// A term and the positions where it occurs, by document id.
-type Postings = (String, HashMap<Vec<u8>, Vec<u32>>);
-
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
+/// A driving posting list this long or shorter is read whole: exact counts, exact ranking.
+const EXACT_LIMIT: u64 = 20_000;
 
 /// One ranked search result.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,6 +43,8 @@ pub struct SearchHit {
 pub struct SearchResults {
     pub page: Page<SearchHit>,
     pub total_hits: u64,
+    /// False when `total_hits` is estimated from the part of the postings read.
+    pub total_hits_exact: bool,
 }
 
 /// A parsed query: the distinct terms and the phrases.
@@ -43,6 +52,18 @@ pub struct SearchResults {
 struct Query {
     terms: BTreeSet<String>,
     phrases: Vec<Vec<String>>,
+}
+
+/// A query term with its statistics.
+struct TermStats {
+    key: String,
+    df: u64,
+    idf: f64,
+}
+
+/// Scores are positive, so their bits order like the numbers.
+fn score_key(score: f64) -> u64 {
+    score.max(0.0).to_bits()
 }
 
 impl Store {
@@ -63,6 +84,69 @@ impl Store {
         parsed
     }
 
+    fn doc_freq(&self, term: &str) -> Result<u64> {
+        let k = key(keys::DOC_FREQ, &[term.as_bytes()]);
+        Ok(match self.tree.get(&k)? {
+            Some(bytes) => decode(&k, &bytes)?,
+            None => 0,
+        })
+    }
+
+    fn posting(&self, term: &str, doc: &[u8]) -> Result<Option<Posting>> {
+        let k = key(keys::TERM, &[term.as_bytes(), doc]);
+        self.tree
+            .get(&k)?
+            .map(|bytes| decode(&k, &bytes))
+            .transpose()
+    }
+
+    /// The score of `doc` if it has every term and phrase and passes the filter.
+    fn evaluate(
+        &self,
+        doc: &[u8],
+        terms: &[TermStats],
+        query: &Query,
+        filter: &DocumentFilter,
+    ) -> Result<Option<(f64, DocSummary)>> {
+        let mut score = 0.0;
+        let mut postings = Vec::with_capacity(terms.len());
+        for term in terms {
+            let Some(posting) = self.posting(&term.key, doc)? else {
+                return Ok(None);
+            };
+            let impact = scoring::impact(posting.positions.len(), posting.doc_tokens);
+            score += term.idf * f64::from(impact) / IMPACT_SCALE;
+            postings.push((term.key.as_str(), posting));
+        }
+        let positions = |term: &str| {
+            postings
+                .iter()
+                .find(|(t, _)| *t == term)
+                .map(|(_, p)| &p.positions)
+        };
+        for phrase in &query.phrases {
+            let Some(first) = positions(&phrase[0]) else {
+                return Ok(None);
+            };
+            let found = first.iter().any(|&start| {
+                phrase.iter().enumerate().skip(1).all(|(offset, term)| {
+                    positions(term)
+                        .is_some_and(|p| p.binary_search(&(start + offset as u32)).is_ok())
+                })
+            });
+            if !found {
+                return Ok(None);
+            }
+        }
+        let Some(summary) = self.summary(&String::from_utf8_lossy(doc))? else {
+            return Ok(None);
+        };
+        if !self.matches(&summary, filter)? {
+            return Ok(None);
+        }
+        Ok(Some((score, summary)))
+    }
+
     /// Documents that contain every query word (and phrase) and pass the filter, best first.
     pub fn search(
         &self,
@@ -70,6 +154,20 @@ impl Store {
         filter: &DocumentFilter,
         page_size: usize,
         page_token: &str,
+    ) -> Result<SearchResults> {
+        self.search_with_limit(query, filter, page_size, page_token, EXACT_LIMIT)
+    }
+
+    /// [`Store::search`], reading a driving posting list whole when it has at most
+    /// `exact_limit` postings.
+    #[doc(hidden)]
+    pub fn search_with_limit(
+        &self,
+        query: &str,
+        filter: &DocumentFilter,
+        page_size: usize,
+        page_token: &str,
+        exact_limit: u64,
     ) -> Result<SearchResults> {
         let parsed = self.parse_query(query);
         if parsed.terms.is_empty() {
@@ -80,95 +178,134 @@ impl Store {
         let fingerprint = fnv64(&[b"search", query.as_bytes(), &encode(filter)]);
         let after = match decode_token(&self.secret, fingerprint, page_token)? {
             Some(cursor) => {
-                let (score, id) =
-                    cursor
-                        .split_at_checked(8)
-                        .ok_or_else(|| StoreError::InvalidPageToken {
-                            reason: "not a token issued by this service".to_owned(),
-                        })?;
-                let score =
-                    f64::from_bits(u64::from_be_bytes(score.try_into().unwrap_or_default()));
-                Some((score, String::from_utf8_lossy(id).into_owned()))
+                let invalid = || StoreError::InvalidPageToken {
+                    reason: "not a token issued by this service".to_owned(),
+                };
+                let (score, id) = cursor.split_at_checked(8).ok_or_else(invalid)?;
+                let score: [u8; 8] = score.try_into().map_err(|_| invalid())?;
+                Some((u64::from_be_bytes(score), id.to_vec()))
             }
             None => None,
         };
-
-        // Postings of every term, rarest first; candidates are the documents that have them all.
-        let mut postings: Vec<Postings> = Vec::new();
-        for term in &parsed.terms {
-            let prefix = keys::prefix(keys::TERM, term.as_bytes());
-            let mut docs = HashMap::new();
-            for entry in self.tree.scan_prefix(&prefix) {
-                let (k, v) = entry?;
-                docs.insert(k[prefix.len()..].to_vec(), decode::<Vec<u32>>(&k, &v)?);
-            }
-            postings.push((term.clone(), docs));
-        }
-        postings.sort_by_key(|(_, docs)| docs.len());
-        let stats = self.corpus_stats()?;
-        let n = stats.document_count.max(1) as f64;
-        let avgdl = (stats.token_count as f64 / n).max(1.0);
-
-        let mut scored: Vec<(f64, DocSummary)> = Vec::new();
-        let Some((_, rarest)) = postings.first() else {
-            return Ok(SearchResults {
-                page: Page {
-                    items: Vec::new(),
-                    next_token: None,
-                },
-                total_hits: 0,
-            });
-        };
-        'candidates: for doc in rarest.keys() {
-            if postings.iter().any(|(_, docs)| !docs.contains_key(doc)) {
-                continue;
-            }
-            for phrase in &parsed.phrases {
-                if !has_phrase(phrase, &postings, doc) {
-                    continue 'candidates;
-                }
-            }
-            let Some(summary) = self.summary(&String::from_utf8_lossy(doc))? else {
-                continue;
-            };
-            if !self.matches(&summary, filter)? {
-                continue;
-            }
-            let dl = f64::from(summary.token_count.max(1));
-            let score: f64 = postings
-                .iter()
-                .map(|(_, docs)| {
-                    let df = docs.len() as f64;
-                    let tf = docs.get(doc).map_or(0, Vec::len) as f64;
-                    let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-                    idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * dl / avgdl))
-                })
-                .sum();
-            scored.push((score, summary));
-        }
-        let total_hits = scored.len() as u64;
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
-        let mut remaining = scored.into_iter().filter(|(score, summary)| match &after {
-            Some((after_score, after_id)) => {
-                *score < *after_score || (*score == *after_score && summary.id > *after_id)
+        let is_after = |score: f64, id: &[u8]| match &after {
+            Some((bits, after_id)) => {
+                score_key(score) < *bits || (score_key(score) == *bits && id > after_id.as_slice())
             }
             None => true,
-        });
-        let mut items = Vec::new();
-        for (score, summary) in remaining.by_ref().take(page_size) {
+        };
+
+        let n = self.corpus_stats()?.document_count;
+        let mut terms = Vec::new();
+        for term in &parsed.terms {
+            let df = self.doc_freq(term)?;
+            terms.push(TermStats {
+                key: term.clone(),
+                df,
+                idf: scoring::idf(df, n),
+            });
+        }
+        terms.sort_by_key(|t| t.df);
+        let empty = |exact| SearchResults {
+            page: Page {
+                items: Vec::new(),
+                next_token: None,
+            },
+            total_hits: 0,
+            total_hits_exact: exact,
+        };
+        if terms[0].df == 0 {
+            return Ok(empty(true));
+        }
+        let wanted = page_size + 1;
+        // The best `wanted` scores after the cursor, smallest on top.
+        let mut best: BinaryHeap<Reverse<u64>> = BinaryHeap::new();
+        let mut hits: Vec<(f64, DocSummary)> = Vec::new();
+        let mut matched = 0u64;
+        let mut scanned = 0u64;
+        let mut stopped_early = false;
+        let mut consider = |doc: &[u8], best: &mut BinaryHeap<Reverse<u64>>| -> Result<()> {
+            scanned += 1;
+            if let Some((score, summary)) = self.evaluate(doc, &terms, &parsed, filter)? {
+                matched += 1;
+                if is_after(score, summary.id.as_bytes()) {
+                    best.push(Reverse(score_key(score)));
+                    if best.len() > wanted {
+                        best.pop();
+                    }
+                    hits.push((score, summary));
+                }
+            }
+            Ok(())
+        };
+
+        let entity_docs = match &filter.entity_id {
+            Some(entity) => self.entity(entity)?.map_or(0, |e| e.document_count),
+            None => u64::MAX,
+        };
+        let driver_total;
+        if entity_docs < terms[0].df {
+            // The entity's documents drive: all of them are read.
+            driver_total = entity_docs;
+            let entity = filter.entity_id.as_deref().unwrap_or_default();
+            let prefix = keys::prefix(keys::MENTIONS, entity.as_bytes());
+            for entry in self.tree.scan_prefix(&prefix) {
+                let (k, _) = entry?;
+                consider(&k[prefix.len()..], &mut best)?;
+            }
+        } else {
+            let driver = &terms[0];
+            driver_total = driver.df;
+            let rest: f64 = terms[1..]
+                .iter()
+                .map(|t| t.idf * scoring::max_impact() / IMPACT_SCALE)
+                .sum();
+            let exhaustive = driver.df <= exact_limit;
+            let prefix = keys::prefix(keys::IMPACT, driver.key.as_bytes());
+            for entry in self.tree.scan_prefix(&prefix) {
+                let (k, _) = entry?;
+                let suffix = &k[prefix.len()..];
+                let (Some(inverted), Some(doc)) = (suffix.get(..2), suffix.get(3..)) else {
+                    continue;
+                };
+                let impact = u16::MAX - u16::from_be_bytes([inverted[0], inverted[1]]);
+                let bound = driver.idf * f64::from(impact) / IMPACT_SCALE + rest;
+                if !exhaustive
+                    && best.len() >= wanted
+                    && best
+                        .peek()
+                        .is_some_and(|Reverse(low)| score_key(bound) < *low)
+                {
+                    stopped_early = true;
+                    break;
+                }
+                consider(doc, &mut best)?;
+            }
+        }
+
+        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        let more = hits.len() > page_size;
+        hits.truncate(page_size);
+        let mut items = Vec::with_capacity(hits.len());
+        for (score, summary) in hits {
             items.push(self.hit(summary, score, &parsed)?);
         }
-        let next_token = match (remaining.next(), items.last()) {
-            (Some(_), Some(last)) => {
-                let mut cursor = last.score.to_bits().to_be_bytes().to_vec();
+        let next_token = match (more, items.last()) {
+            (true, Some(last)) => {
+                let mut cursor = score_key(last.score).to_be_bytes().to_vec();
                 cursor.extend_from_slice(last.summary.id.as_bytes());
                 Some(encode_token(&self.secret, fingerprint, cursor))
             }
             _ => None,
         };
+        let total_hits = if stopped_early && scanned > 0 {
+            ((matched as f64 / scanned as f64) * driver_total as f64).round() as u64
+        } else {
+            matched
+        };
         Ok(SearchResults {
             page: Page { items, next_token },
-            total_hits,
+            total_hits: total_hits.max(matched),
+            total_hits_exact: !stopped_early,
         })
     }
 
@@ -193,21 +330,4 @@ impl Store {
             document_text: std::sync::Arc::from(text.as_str()),
         })
     }
-}
-
-fn has_phrase(phrase: &[String], postings: &[Postings], doc: &[u8]) -> bool {
-    let positions = |term: &String| -> Option<&Vec<u32>> {
-        postings
-            .iter()
-            .find(|(t, _)| t == term)
-            .and_then(|(_, docs)| docs.get(doc))
-    };
-    let Some(first) = phrase.first().and_then(positions) else {
-        return false;
-    };
-    first.iter().any(|&start| {
-        phrase.iter().enumerate().skip(1).all(|(offset, term)| {
-            positions(term).is_some_and(|p| p.binary_search(&(start + offset as u32)).is_ok())
-        })
-    })
 }

@@ -16,7 +16,7 @@ use crate::page::{decode_token, encode_token, fnv64, Page};
 use crate::record::{
     decode, encode, DocSummary, StoredDocument, StoredMention, UserEntity, SCHEMA_VERSION,
 };
-use crate::reindex::ReindexReport;
+use crate::reindex::{self, ReindexReport};
 use crate::writer::{self, Command, Prepared, PutOutcome};
 use crate::{EntityType, Result, StoreError};
 
@@ -117,6 +117,7 @@ impl Store {
             .open()
             .map_err(|e| open_error(path, e))?;
         let tree = db.open_tree("rasd").map_err(|e| open_error(path, e))?;
+        let analyzer = Analyzer::default();
         match tree.get(SCHEMA_KEY)? {
             Some(bytes) => {
                 let found: u32 = decode(SCHEMA_KEY, &bytes)?;
@@ -125,6 +126,17 @@ impl Store {
                         found,
                         supported: SCHEMA_VERSION,
                     });
+                }
+                if found < SCHEMA_VERSION {
+                    // Documents keep their layout across versions; indexes are rebuilt.
+                    let report = reindex::rebuild(&db, &tree, &analyzer)?;
+                    tracing::info!(
+                        from = found,
+                        to = SCHEMA_VERSION,
+                        documents = report.documents,
+                        "store migrated"
+                    );
+                    tree.insert(SCHEMA_KEY, encode(&SCHEMA_VERSION))?;
                 }
             }
             None => {
@@ -141,7 +153,6 @@ impl Store {
             }
         };
         db.flush()?;
-        let analyzer = Analyzer::default();
         let (sender, receiver) = mpsc::channel();
         let writer = {
             let (db, tree, analyzer) = (db.clone(), tree.clone(), analyzer.clone());
