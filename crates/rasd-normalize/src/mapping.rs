@@ -118,6 +118,12 @@ impl Entry {
         self.0 >> KIND_SHIFT
     }
 
+    /// Whether the character is kept as it is and is an Arabic letter.
+    #[inline(always)]
+    pub(crate) fn is_kept_letter(self) -> bool {
+        self.0 >> CLASS_SHIFT == (KEEP << (KIND_SHIFT - CLASS_SHIFT) | LETTER)
+    }
+
     /// The class of the output character.
     #[inline]
     pub(crate) fn class(self) -> Class {

@@ -158,6 +158,25 @@ impl Normalizer {
                     open = true;
                 }
                 i += len;
+                // The common case of Arabic text: a run of two-byte characters that stay as
+                // they are (letters only, when the obfuscation rule watches them). A tighter
+                // loop with a single test per character.
+                while let Some(&[b0, b1]) = bytes.get(i..i + 2) {
+                    if b0 & 0xE0 != 0xC0 {
+                        break;
+                    }
+                    let e = table
+                        [(usize::from(b0 & 0x1F) << 6 | usize::from(b1 & 0x3F)) & (TABLE_SIZE - 1)];
+                    if OBFUSCATION {
+                        if !e.is_kept_letter() {
+                            break;
+                        }
+                        obfuscation.letter();
+                    } else if e.kind() != KEEP {
+                        break;
+                    }
+                    i += 2;
+                }
                 continue;
             }
             open = false;

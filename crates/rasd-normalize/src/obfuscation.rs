@@ -63,6 +63,12 @@ impl Obfuscation {
         self.history & 0b111_111 != LETTER << 3 | LETTER && self.at(0) == LETTER
     }
 
+    /// Records an Arabic letter (what [`pass`](Self::pass) does for [`LETTER`]).
+    #[inline(always)]
+    pub(crate) fn letter(&mut self) {
+        self.record(LETTER);
+    }
+
     /// Records an output character of `class` when no look-ahead is needed and returns `true`
     /// (emit it); returns `false`, recording nothing, when the character is a space or joiner
     /// whose fate depends on what follows: then call [`Obfuscation::decide`].
