@@ -16,7 +16,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rasd_normalize::{search_term, tokenize, Normalizer, OffsetIndex, OffsetUnit, Profile, Rule, RuleSet};
+use rasd_normalize::{
+    search_term, tokenize, Normalizer, OffsetIndex, OffsetUnit, Profile, Rule, RuleSet,
+};
 
 fuzz_target!(|data: &[u8]| {
     if data.len() < 4 {
@@ -27,7 +29,12 @@ fuzz_target!(|data: &[u8]| {
         Profile::ALL[usize::from(head[1]) % Profile::ALL.len()].rules()
     } else {
         let bits = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
-        Rule::ALL.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, r)| *r).collect::<RuleSet>()
+        Rule::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .map(|(_, r)| *r)
+            .collect::<RuleSet>()
     };
     let original = String::from_utf8_lossy(body);
     let n = Normalizer::new(rules);
@@ -45,12 +52,18 @@ fuzz_target!(|data: &[u8]| {
         let span = align.to_original(start..start + ch.len_utf8());
         assert!(span.start < span.end && span.end <= original.len());
         assert!(original.is_char_boundary(span.start) && original.is_char_boundary(span.end));
-        assert!(span.start >= last.start && span.end >= last.end, "not monotone");
+        assert!(
+            span.start >= last.start && span.end >= last.end,
+            "not monotone"
+        );
         assert!(span == last || span.start >= last.end, "overlap");
         last = span;
     }
     for w in body.windows(2).take(64) {
-        let (a, b) = (usize::from(w[0]) * text.len() / 255, usize::from(w[1]) * text.len() / 200);
+        let (a, b) = (
+            usize::from(w[0]) * text.len() / 255,
+            usize::from(w[1]) * text.len() / 200,
+        );
         let span = align.to_original(a..b);
         assert!(span.start <= span.end && span.end <= original.len());
         assert!(original.is_char_boundary(span.start) && original.is_char_boundary(span.end));
@@ -58,7 +71,10 @@ fuzz_target!(|data: &[u8]| {
 
     let index = OffsetIndex::new(&original);
     let (mut cps, mut units) = (0, 0);
-    for (b, c) in original.char_indices().chain(std::iter::once((original.len(), ' '))) {
+    for (b, c) in original
+        .char_indices()
+        .chain(std::iter::once((original.len(), ' ')))
+    {
         assert_eq!(index.from_byte(b, OffsetUnit::CodePoint), cps);
         assert_eq!(index.from_byte(b, OffsetUnit::Utf16CodeUnit), units);
         assert_eq!(index.to_byte(cps, OffsetUnit::CodePoint), Some(b));

@@ -46,13 +46,23 @@ impl<'a> Iterator for Tokens<'a> {
     }
 }
 
+/// `char::is_alphanumeric`, with ASCII and the Arabic letters (most of the text) answered
+/// without a table search.
+fn is_alphanumeric(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | '\u{0620}'..='\u{064A}' => true,
+        '\0'..='\u{7F}' => false,
+        _ => c.is_alphanumeric(),
+    }
+}
+
 fn is_word_start(c: char) -> bool {
-    c.is_alphanumeric()
+    is_alphanumeric(c)
 }
 
 /// A character that belongs to a word: alphanumeric, a combining mark, or a joiner.
 pub(crate) fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c) || matches!(c, '\u{200C}' | '\u{200D}')
+    is_alphanumeric(c) || is_combining_mark(c) || matches!(c, '\u{200C}' | '\u{200D}')
 }
 
 /// Combining marks of the scripts this service meets (general categories Mn and Mc of the
@@ -109,5 +119,17 @@ mod tests {
             assert_eq!(&s[t.range.clone()], t.text);
         }
         assert_eq!(tokenize(s).count(), 3);
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::is_alphanumeric;
+
+    #[test]
+    fn the_fast_path_agrees_with_the_standard_library() {
+        for c in ('\0'..='\u{07FF}').chain(['\u{FB50}', '\u{FEFB}', '\u{1F642}', '\u{0661}']) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 }
