@@ -1,7 +1,7 @@
 //! The extraction pipeline: normalize once, run every component over the normalized text, map
 //! each span back to the original, and resolve overlaps into one flat list.
 
-use rasd_normalize::{Normalizer, Profile};
+use rasd_normalize::{tokenize, Normalizer, Profile, Token};
 
 use crate::gazetteer::{previous_word, Gazetteer, NameMatch};
 use crate::kb::{KbError, KnowledgeBase};
@@ -138,13 +138,8 @@ impl Extractor {
                 mention: Mention {
                     range: 0..0,
                     entity_type: entry.entity_type,
-                    link: (!lexical).then(|| Link {
-                        id: entry.id.clone(),
-                        name_ar: entry.name_ar.clone(),
-                        name_en: entry.name_en.clone(),
-                        subtype: entry.subtype.clone(),
-                        location: entry.location,
-                    }),
+                    // Filled in for the candidates that are kept (see `extract`).
+                    link: None,
                     value: None,
                     confidence: if lexical { 0.8 } else { 0.9 },
                     component: if lexical {
@@ -170,7 +165,7 @@ impl Extractor {
         }
     }
 
-    fn patterns(&self, normalized: &str, out: &mut Vec<Candidate>) {
+    fn patterns(&self, normalized: &str, tokens: &[Token<'_>], out: &mut Vec<Candidate>) {
         let heads: Vec<PersonHead> = out
             .iter()
             .filter(|c| c.mention.entity_type == EntityType::Occ)
@@ -186,10 +181,10 @@ impl Extractor {
             .collect();
         let entities: Vec<(usize, usize)> = out
             .iter()
-            .filter(|c| c.mention.link.is_some())
+            .filter(|c| c.entry.is_some_and(|e| !self.kb.entries()[e].is_lexical()))
             .map(|c| (c.start, c.end))
             .collect();
-        for p in find_patterns(normalized, &heads) {
+        for p in find_patterns(normalized, tokens, &heads) {
             // A name the knowledge base knows is not an unknown name, even inside a longer one.
             if entities.iter().any(|&(s, e)| s < p.end && p.start < e) {
                 continue;
@@ -217,9 +212,15 @@ impl Extractor {
         }
     }
 
-    fn values(&self, normalized: &str, options: &ExtractOptions, out: &mut Vec<Candidate>) {
+    fn values(
+        &self,
+        normalized: &str,
+        tokens: &[Token<'_>],
+        options: &ExtractOptions,
+        out: &mut Vec<Candidate>,
+    ) {
         let today = options.reference_time.map(day_of);
-        for v in find_values(normalized, &self.values, today) {
+        for v in find_values(normalized, tokens, &self.values, today) {
             out.push(Candidate {
                 start: v.start,
                 end: v.end,
@@ -246,9 +247,10 @@ impl Extractor {
     pub fn extract(&self, text: &str, options: &ExtractOptions) -> Vec<Mention> {
         let normalized = self.normalizer.normalize(text);
         let mut candidates = Vec::new();
+        let tokens: Vec<Token<'_>> = tokenize(&normalized.text).collect();
         self.names(&normalized.text, &mut candidates);
-        self.patterns(&normalized.text, &mut candidates);
-        self.values(&normalized.text, options, &mut candidates);
+        self.patterns(&normalized.text, &tokens, &mut candidates);
+        self.values(&normalized.text, &tokens, options, &mut candidates);
         candidates.sort_by(|a, b| {
             a.start
                 .cmp(&b.start)
@@ -272,7 +274,21 @@ impl Extractor {
             if !options.wants(c.mention.entity_type) {
                 continue;
             }
-            mentions.push(Mention { range, ..c.mention });
+            let mut mention = Mention { range, ..c.mention };
+            if let Some(entry) = c
+                .entry
+                .map(|e| &self.kb.entries()[e])
+                .filter(|e| !e.is_lexical())
+            {
+                mention.link = Some(Link {
+                    id: entry.id.clone(),
+                    name_ar: entry.name_ar.clone(),
+                    name_en: entry.name_en.clone(),
+                    subtype: entry.subtype.clone(),
+                    location: entry.location,
+                });
+            }
+            mentions.push(mention);
         }
         mentions
     }

@@ -242,8 +242,14 @@ pub fn previous_word(text: &str, word_start: usize) -> Option<&str> {
 /// Quotation marks that may stand between a head and its name.
 const QUOTES: &[char] = &['"', '“', '”', '«', '»', '„', '‹', '›', '\''];
 
+/// Letters and digits: `char::is_alphanumeric`, with the ASCII and Arabic letters answered
+/// without a table search (they are most of the text).
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | '\u{0620}'..='\u{064A}' => true,
+        '\0'..='\u{7F}' => false,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 fn ends_word(text: &str, end: usize) -> bool {

@@ -10,7 +10,7 @@
 //! Unknown names are linked to `new/<type>/<normalized name>`, so the same unknown name links to
 //! itself across documents.
 
-use rasd_normalize::tokenize;
+use rasd_normalize::Token;
 
 use crate::types::EntityType;
 
@@ -297,7 +297,11 @@ pub struct PersonHead {
 }
 
 /// Names after heads.
-pub fn find_patterns(text: &str, person_heads: &[PersonHead]) -> Vec<PatternMatch> {
+pub fn find_patterns(
+    text: &str,
+    tokens: &[Token<'_>],
+    person_heads: &[PersonHead],
+) -> Vec<PatternMatch> {
     let mut found = Vec::new();
     for head in person_heads {
         let bare = || {
@@ -322,7 +326,6 @@ pub fn find_patterns(text: &str, person_heads: &[PersonHead]) -> Vec<PatternMatc
             });
         }
     }
-    let tokens: Vec<_> = tokenize(text).collect();
     for (i, token) in tokens.iter().enumerate() {
         let Some(&(_, entity_type, bare)) = PLACE_HEADS.iter().find(|(h, _, _)| *h == token.text)
         else {
@@ -389,6 +392,10 @@ pub fn find_patterns(text: &str, person_heads: &[PersonHead]) -> Vec<PatternMatc
 mod tests {
     use super::*;
 
+    fn tokens(text: &str) -> Vec<Token<'_>> {
+        rasd_normalize::tokenize(text).collect()
+    }
+
     #[test]
     fn quoted_names_after_heads_and_repetitions() {
         let text = "قال النقيب \"منذر ديواني\" ان القصف طال بادية \"الحصين\" وقرية الصبحه. وقال \"ديواني\" ايضا";
@@ -397,7 +404,7 @@ mod tests {
             end: text.find("النقيب").unwrap() + "النقيب".len(),
             bare_name: true,
         };
-        let found = find_patterns(text, &[head]);
+        let found = find_patterns(text, &tokens(text), &[head]);
         let got: Vec<(&str, EntityType, &str)> = found
             .iter()
             .map(|m| (&text[m.start..m.end], m.entity_type, m.id.as_str()))
@@ -427,7 +434,7 @@ mod tests {
                 bare_name: true,
             })
             .collect();
-        let found = find_patterns(text, &heads);
+        let found = find_patterns(text, &tokens(text), &heads);
         let names: Vec<&str> = found.iter().map(|m| &text[m.start..m.end]).collect();
         assert_eq!(names, vec!["عبد الستار الشعيطي"]);
     }
@@ -441,7 +448,7 @@ mod tests {
             end: head + "قائد".len(),
             bare_name: true,
         }];
-        let found = find_patterns(text, &heads);
+        let found = find_patterns(text, &tokens(text), &heads);
         let names: Vec<&str> = found.iter().map(|m| &text[m.start..m.end]).collect();
         assert_eq!(names, vec!["ابو محمد الجولاني"]);
         // Without a clause boundary before it, the words may be anything.
@@ -452,7 +459,7 @@ mod tests {
             end: head + "قائد".len(),
             bare_name: true,
         }];
-        assert!(find_patterns(text, &heads).is_empty());
+        assert!(find_patterns(text, &tokens(text), &heads).is_empty());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! number); the first that matches consumes its words. Rules look at word classes from the
 //! [`Lexicon`] and at the characters between words (`/`, `%`, `.`).
 
-use rasd_normalize::tokenize;
+use rasd_normalize::Token;
 
 use super::calendar::{iso_day, weekday};
 use super::lexicon::{pair_key, Lexicon, Noun, Word};
@@ -26,6 +26,8 @@ struct Tok<'a> {
     end: usize,
     /// The number a digit token holds (an «ال» before the digits is allowed: «الـ24»).
     digits: Option<f64>,
+    /// What the word can be, looked up once.
+    classes: &'a [Word],
 }
 
 /// A scan over the words of one text.
@@ -64,13 +66,15 @@ fn parse_digits(token: &str) -> Option<f64> {
 }
 
 impl<'a> Scan<'a> {
-    fn new(text: &'a str, lexicon: &'a Lexicon, today: Option<i64>) -> Self {
-        let toks = tokenize(text)
+    fn new(text: &'a str, tokens: &[Token<'a>], lexicon: &'a Lexicon, today: Option<i64>) -> Self {
+        let toks = tokens
+            .iter()
             .map(|t| Tok {
                 text: t.text,
                 start: t.range.start,
                 end: t.range.end,
                 digits: parse_digits(t.text),
+                classes: lexicon.classes(t.text),
             })
             .collect();
         Scan {
@@ -82,9 +86,7 @@ impl<'a> Scan<'a> {
     }
 
     fn classes(&self, i: usize) -> &[Word] {
-        self.toks
-            .get(i)
-            .map_or(&[], |t| self.lexicon.classes(t.text))
+        self.toks.get(i).map_or(&[], |t| t.classes)
     }
 
     fn has(&self, i: usize, f: impl Fn(&Word) -> bool) -> bool {
@@ -606,10 +608,15 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// Finds every value in a normalized text. `reference_day` (days since the epoch) anchors
-/// relative dates.
-pub fn find_values(text: &str, lexicon: &Lexicon, reference_day: Option<i64>) -> Vec<ValueMatch> {
-    Scan::new(text, lexicon, reference_day).run()
+/// Finds every value in a normalized text, given its word tokens. `reference_day` (days since
+/// the epoch) anchors relative dates.
+pub fn find_values(
+    text: &str,
+    tokens: &[Token<'_>],
+    lexicon: &Lexicon,
+    reference_day: Option<i64>,
+) -> Vec<ValueMatch> {
+    Scan::new(text, tokens, lexicon, reference_day).run()
 }
 
 /// Days since the epoch of a Unix time in seconds.
