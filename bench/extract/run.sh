@@ -40,6 +40,7 @@ python3 "$here/export_names.py" --kb "$repo/data/kb" --output "$work/names.tsv"
 echo "== building the extract_throughput example (release)" >&2
 (cd "$repo" && cargo build --quiet --release -p rasd-extract --example extract_throughput)
 
+echo "== load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
 ours=""
 python=""
 for i in $(seq "$outer"); do
@@ -48,8 +49,14 @@ for i in $(seq "$outer"); do
     echo "$out" | grep -v '^{' >&2
     ours+="$(echo "$out" | grep '^{')"$'\n'
     echo "== round $i/$outer: pyahocorasick and flashtext, best of $rounds" >&2
-    python+="$("$venv/bin/python" "$here/bench_python.py" --names "$work/names.tsv" \
-        --corpus "$corpus" --rounds "$rounds" --json)"$'\n'
+    line="$("$venv/bin/python" "$here/bench_python.py" --names "$work/names.tsv" \
+        --corpus "$corpus" --rounds "$rounds" --json)"
+    python3 -c 'import json, sys
+r = json.loads(sys.argv[1])
+for k in ("pyahocorasick", "flashtext"):
+    m = r[k]
+    print("%-14s %7.1f MB/s  %8.0f articles/s  %d matches" % (k, m["mb_per_s"], m["articles_per_s"], m["matches"]))' "$line" >&2
+    python+="$line"$'\n'
 done
 
 echo "== load average after the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
