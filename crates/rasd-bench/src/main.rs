@@ -271,14 +271,14 @@ fn text_report(r: &Value) -> String {
         grouped(r["ingest"]["documents_acknowledged"].as_u64().unwrap_or(0)),
     ));
     line(format!(
-        "  {:<34} {:>7} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7}",
-        "kind", "ok", "p50 ms", "p99 ms", "max ms", "req/s", "errors", "items"
+        "  {:<34} {:>7} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>8}",
+        "kind", "ok", "p50 ms", "p99 ms", "max ms", "req/s", "errors", "items", "srv CPU"
     ));
     if let Some(kinds) = r["queries"].as_array() {
         for k in kinds {
             let l = &k["latency"];
             line(format!(
-                "  {:<34} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>9.1} {:>7} {:>7.1}{}",
+                "  {:<34} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>9.1} {:>7} {:>7.1} {:>8.2}{}",
                 k["name"].as_str().unwrap_or(""),
                 l["count"].as_u64().unwrap_or(0),
                 l["p50_ms"].as_f64().unwrap_or(0.0),
@@ -287,6 +287,7 @@ fn text_report(r: &Value) -> String {
                 k["requests_per_second"].as_f64().unwrap_or(0.0),
                 k["errors"].as_u64().unwrap_or(0),
                 k["mean_items_per_response"].as_f64().unwrap_or(0.0),
+                k["cpu"]["server_cores"].as_f64().unwrap_or(0.0),
                 if k["stopped_by_time_bound"].as_bool() == Some(true) {
                     "  (time bound)"
                 } else {
@@ -427,7 +428,7 @@ async fn run(args: &Args) -> Result<Value> {
         seed: args.seed,
     };
     let query_started = Instant::now();
-    let queries = query::run(channels, ids, query_config).await?;
+    let queries = query::run(channels, ids, query_config, server.pid()).await?;
     let query_seconds = query_started.elapsed().as_secs_f64();
     let after_queries = CpuSample::take(server.cpu_ticks()?);
     server.check_alive()?;

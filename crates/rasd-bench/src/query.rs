@@ -18,6 +18,7 @@ use tokio::task::JoinSet;
 use tonic::transport::Channel;
 
 use crate::stats::Latency;
+use crate::sys::CpuSample;
 
 /// Entities whose documents are listed (`ListDocuments` with `filter.entity_id`).
 const LIST_ENTITIES: &[&str] = &[
@@ -322,6 +323,8 @@ pub struct KindResult {
     pub mean_items: f64,
     pub mean_total_hits: f64,
     pub stopped_by_time: bool,
+    /// Average cores used by the server, the benchmark and other processes during this kind.
+    pub cpu: Value,
 }
 
 impl KindResult {
@@ -342,6 +345,7 @@ impl KindResult {
             "empty_responses": self.empty,
             "mean_items_per_response": crate::sys::round2(self.mean_items),
             "stopped_by_time_bound": self.stopped_by_time,
+            "cpu": self.cpu,
         });
         if matches!(
             self.kind,
@@ -368,7 +372,11 @@ pub async fn run(
     channels: Vec<Channel>,
     ids: IdSpace,
     config: QueryConfig,
+    server_pid: u32,
 ) -> Result<Vec<KindResult>> {
+    let ticks = crate::sys::clock_ticks_per_second();
+    let server_stat = format!("/proc/{server_pid}/stat");
+    let sample = || CpuSample::take(crate::sys::process_cpu_ticks(&server_stat).unwrap_or(0));
     let clients: Vec<Clients> = channels.into_iter().map(Clients::new).collect();
     let mut results = Vec::new();
     for (round, kind) in Kind::ALL.into_iter().enumerate() {
@@ -381,6 +389,7 @@ pub async fn run(
 
         let next = Arc::new(AtomicU64::new(0));
         let tally = Arc::new(Mutex::new(Tally::default()));
+        let cpu_before = sample();
         let started = Instant::now();
         let deadline = started + config.max_duration;
         let mut tasks = JoinSet::new();
@@ -453,6 +462,7 @@ pub async fn run(
             stopped_by_time |= joined.context("a query client panicked")?;
         }
         let elapsed = started.elapsed();
+        let cpu = sample().since(&cpu_before, ticks, elapsed.as_secs_f64());
         let tally = std::mem::take(&mut *tally.lock().unwrap());
         let ok = tally.latencies.len().max(1) as f64;
         let result = KindResult {
@@ -465,15 +475,17 @@ pub async fn run(
             error_examples: tally.error_examples,
             empty: tally.empty,
             stopped_by_time,
+            cpu,
         };
         eprintln!(
-            "query: {:<34} {:>6} ok {:>4} errors  p50 {:>8.2} ms  p99 {:>8.2} ms  {:>8.1}/s",
+            "query: {:<34} {:>6} ok {:>4} errors  p50 {:>8.2} ms  p99 {:>8.2} ms  {:>8.1}/s  server {:.2} cores",
             kind.name(),
             result.latency.count,
             result.errors,
             result.latency.p50_ms,
             result.latency.p99_ms,
-            result.requests_per_second()
+            result.requests_per_second(),
+            result.cpu["server_cores"].as_f64().unwrap_or(0.0),
         );
         results.push(result);
     }
