@@ -1,6 +1,7 @@
 //! Integration tests: every RPC against a real server on 127.0.0.1:0 over a real sled store.
 
 mod cli;
+mod concurrency;
 mod documents;
 mod durability;
 mod entities;
