@@ -305,6 +305,12 @@ fn text_report(r: &Value) -> String {
         "  CPU (cores)      {}",
         cores(&r["cpu"]["queries"])
     ));
+    line(format!(
+        "  idle baseline    server {:.2} cores in the 5 s between ingest and queries",
+        r["cpu"]["idle_after_ingest"]["server_cores"]
+            .as_f64()
+            .unwrap_or(0.0)
+    ));
 
     line(String::new());
     let mem = &r["server"]["memory"];
@@ -415,6 +421,13 @@ async fn run(args: &Args) -> Result<Value> {
         mib(du_ingest)
     );
 
+    // A few idle seconds: what the server does in the background after a write load (sled's
+    // flusher, compaction), the baseline of the query phase's CPU figures.
+    let idle_seconds = 5.0;
+    let before_idle = CpuSample::take(server.cpu_ticks()?);
+    tokio::time::sleep(Duration::from_secs_f64(idle_seconds)).await;
+    let after_idle = CpuSample::take(server.cpu_ticks()?);
+
     // Queries.
     let channels = connect(server.addr, args.query_clients).await?;
     let ids = query::IdSpace {
@@ -491,7 +504,8 @@ async fn run(args: &Args) -> Result<Value> {
         },
         "cpu": {
             "ingest": after_ingest.since(&before_ingest, ticks, ingested.elapsed.as_secs_f64()),
-            "queries": after_queries.since(&after_ingest, ticks, query_seconds),
+            "idle_after_ingest": after_idle.since(&before_idle, ticks, idle_seconds),
+            "queries": after_queries.since(&after_idle, ticks, query_seconds),
         },
         "ingest": ingested.json(),
         "store": {
