@@ -294,6 +294,20 @@ fn text_report(r: &Value) -> String {
                     ""
                 },
             ));
+            let slowest = k["by_query"].as_array().and_then(|qs| {
+                qs.iter().max_by(|a, b| {
+                    let p99 = |v: &Value| v["latency"]["p99_ms"].as_f64().unwrap_or(0.0);
+                    p99(a).total_cmp(&p99(b))
+                })
+            });
+            if let Some(q) = slowest {
+                line(format!(
+                    "      slowest query by p99: {} (p50 {:.2} ms, p99 {:.2} ms)",
+                    q["query"].as_str().unwrap_or(""),
+                    q["latency"]["p50_ms"].as_f64().unwrap_or(0.0),
+                    q["latency"]["p99_ms"].as_f64().unwrap_or(0.0),
+                ));
+            }
             if let Some(examples) = k["error_examples"].as_array().filter(|a| !a.is_empty()) {
                 for e in examples {
                     line(format!("      error: {}", e.as_str().unwrap_or("")));

@@ -323,6 +323,8 @@ pub struct KindResult {
     pub mean_items: f64,
     pub mean_total_hits: f64,
     pub stopped_by_time: bool,
+    /// Latency of each query of the rotating set (not for GetDocument's random ids).
+    pub by_query: Vec<(String, Latency)>,
     /// Average cores used by the server, the benchmark and other processes during this kind.
     pub cpu: Value,
 }
@@ -347,6 +349,13 @@ impl KindResult {
             "stopped_by_time_bound": self.stopped_by_time,
             "cpu": self.cpu,
         });
+        if self.kind != Kind::GetDocument {
+            v["by_query"] = self
+                .by_query
+                .iter()
+                .map(|(q, l)| json!({"query": q, "latency": l.json()}))
+                .collect();
+        }
         if matches!(
             self.kind,
             Kind::SearchWord | Kind::SearchPhrase | Kind::SearchWithEntity
@@ -360,6 +369,8 @@ impl KindResult {
 #[derive(Default)]
 struct Tally {
     latencies: Vec<Duration>,
+    /// Latencies by position in the rotating set of queries.
+    by_query: Vec<Vec<Duration>>,
     errors: u64,
     error_examples: Vec<String>,
     empty: u64,
@@ -425,6 +436,11 @@ pub async fn run(
                     match answer {
                         Ok(answer) => {
                             local.latencies.push(latency);
+                            let slot = i as usize % kind.rotation();
+                            if local.by_query.len() <= slot {
+                                local.by_query.resize(slot + 1, Vec::new());
+                            }
+                            local.by_query[slot].push(latency);
                             local.items += answer.items as u64;
                             local.total_hits += answer.total_hits;
                             if answer.items == 0 {
@@ -445,6 +461,12 @@ pub async fn run(
                 }
                 let mut tally = tally.lock().unwrap();
                 tally.latencies.append(&mut local.latencies);
+                if tally.by_query.len() < local.by_query.len() {
+                    tally.by_query.resize(local.by_query.len(), Vec::new());
+                }
+                for (all, mine) in tally.by_query.iter_mut().zip(&mut local.by_query) {
+                    all.append(mine);
+                }
                 tally.errors += local.errors;
                 tally.empty += local.empty;
                 tally.items += local.items;
@@ -475,6 +497,11 @@ pub async fn run(
             error_examples: tally.error_examples,
             empty: tally.empty,
             stopped_by_time,
+            by_query: kind
+                .queries()
+                .into_iter()
+                .zip(tally.by_query.into_iter().map(Latency::of))
+                .collect(),
             cpu,
         };
         eprintln!(
