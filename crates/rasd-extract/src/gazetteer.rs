@@ -240,7 +240,7 @@ pub fn previous_word(text: &str, word_start: usize) -> Option<&str> {
 }
 
 /// Quotation marks that may stand between a head and its name.
-const QUOTES: &[char] = &['"', '“', '”', '«', '»', '„', '‹', '›', '\''];
+pub(crate) const QUOTES: &[char] = &['"', '“', '”', '«', '»', '„', '‹', '›', '\''];
 
 /// Letters and digits: `char::is_alphanumeric`, with the ASCII and Arabic letters answered
 /// without a table search (they are most of the text).

@@ -12,6 +12,7 @@
 
 use rasd_normalize::Token;
 
+use crate::gazetteer::QUOTES;
 use crate::types::EntityType;
 
 /// A name found by a pattern, in normalized byte offsets.
@@ -54,8 +55,6 @@ const PLACE_HEADS: &[(&str, EntityType, bool)] = &[
     ("جماعه", EntityType::Org, false),
     ("جماعة", EntityType::Org, false),
 ];
-
-const QUOTES: &[char] = &['"', '“', '”', '«', '»', '„', '‹', '›', '\''];
 
 /// Words that cannot be a bare name after a place head.
 const NOT_NAMES: &[&str] = &[
