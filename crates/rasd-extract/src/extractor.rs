@@ -122,8 +122,8 @@ impl Extractor {
         &self.kb
     }
 
-    fn names(&self, normalized: &str, out: &mut Vec<Candidate>) {
-        for m in self.gazetteer.find(normalized) {
+    fn names(&self, normalized: &str, tokens: &[Token<'_>], out: &mut Vec<Candidate>) {
+        for m in self.gazetteer.find(normalized, tokens) {
             let entry_index = match m.target.lexical {
                 Some(lexical) if self.reads_as_adjective(normalized, &m) => lexical,
                 _ => m.target.entry,
@@ -248,7 +248,7 @@ impl Extractor {
         let normalized = self.normalizer.normalize(text);
         let mut candidates = Vec::new();
         let tokens: Vec<Token<'_>> = tokenize(&normalized.text).collect();
-        self.names(&normalized.text, &mut candidates);
+        self.names(&normalized.text, &tokens, &mut candidates);
         self.patterns(&normalized.text, &tokens, &mut candidates);
         self.values(&normalized.text, &tokens, options, &mut candidates);
         candidates.sort_by(|a, b| {

@@ -10,7 +10,10 @@
 //! Unknown names are linked to `new/<type>/<normalized name>`, so the same unknown name links to
 //! itself across documents.
 
+use std::sync::LazyLock;
+
 use rasd_normalize::Token;
+use rustc_hash::FxHashMap;
 
 use crate::gazetteer::QUOTES;
 use crate::types::EntityType;
@@ -55,6 +58,17 @@ const PLACE_HEADS: &[(&str, EntityType, bool)] = &[
     ("جماعه", EntityType::Org, false),
     ("جماعة", EntityType::Org, false),
 ];
+
+/// [`PLACE_HEADS`] by word: every word of every text is looked up.
+fn place_heads() -> &'static FxHashMap<&'static str, (EntityType, bool)> {
+    static HEADS: LazyLock<FxHashMap<&'static str, (EntityType, bool)>> = LazyLock::new(|| {
+        PLACE_HEADS
+            .iter()
+            .map(|&(head, entity_type, bare)| (head, (entity_type, bare)))
+            .collect()
+    });
+    &HEADS
+}
 
 /// Words that cannot be a bare name after a place head.
 const NOT_NAMES: &[&str] = &[
@@ -194,7 +208,7 @@ fn bare_name_after(text: &str, at: usize) -> Option<(usize, usize)> {
             continue;
         }
         let word: &str = piece
-            .split(|c: char| !c.is_alphabetic())
+            .split(|c: char| !is_letter(c))
             .next()
             .unwrap_or_default();
         let whole = word.len() == piece.len();
@@ -238,7 +252,7 @@ fn name_before_apposition(text: &str, head_start: usize) -> Option<(usize, usize
     let mut first = None;
     for (count, (start, word)) in words.iter().enumerate() {
         let name_like = word.chars().count() >= 2
-            && word.chars().all(char::is_alphabetic)
+            && word.chars().all(is_letter)
             && !NAME_STOPS.contains(word)
             && (!word.starts_with('و') || WAW_NAMES.contains(word));
         if !name_like {
@@ -255,7 +269,12 @@ fn name_before_apposition(text: &str, head_start: usize) -> Option<(usize, usize
     (count >= 1 && preceded_by_boundary).then_some((start, before.len()))
 }
 
-/// A quoted name right after `at` (white space may come first): the byte range of its content.
+/// A quoted name right after `at` (white space may come first): the byte range of its content,
+/// which is one to four words of letters (and «-») on one line, at least two letters.
+///
+/// One pass that stops at the closing quote, or as soon as the content cannot be a name (a
+/// line break, a character other than a letter, a fifth word): heads are frequent, and what
+/// follows a quote after them is often a long quoted sentence.
 fn quoted_after(text: &str, at: usize) -> Option<(usize, usize)> {
     let rest = &text[at..];
     let skipped = rest.len() - rest.trim_start().len();
@@ -264,20 +283,47 @@ fn quoted_after(text: &str, at: usize) -> Option<(usize, usize)> {
         .next()
         .filter(|c| QUOTES.contains(c))?;
     let start = at + skipped + open.len_utf8();
-    let content_len = text[start..].find(|c: char| QUOTES.contains(&c) || c == '\n')?;
-    if !text[start + content_len..].starts_with(|c: char| QUOTES.contains(&c)) {
-        return None;
+    // The content, trimmed: from its first to its last character that is not white space.
+    let (mut first, mut last) = (None, start);
+    let (mut words, mut letters) = (0, 0);
+    // White space other than « » inside the content is not allowed; at its ends it is.
+    let (mut in_word, mut odd_space) = (false, false);
+    for (offset, c) in text[start..].char_indices() {
+        if QUOTES.contains(&c) {
+            return (letters >= 2).then(|| (first.unwrap_or(start), last));
+        }
+        if c == '\n' {
+            return None;
+        }
+        if c.is_whitespace() {
+            in_word = false;
+            odd_space |= first.is_some() && c != ' ';
+            continue;
+        }
+        if odd_space || !(is_letter(c) || c == '-') {
+            return None;
+        }
+        if !in_word {
+            words += 1;
+            if words > 4 {
+                return None;
+            }
+            in_word = true;
+        }
+        letters += 1;
+        first.get_or_insert(start + offset);
+        last = start + offset + c.len_utf8();
     }
-    let content = text[start..start + content_len].trim();
-    let words = content.split_whitespace().count();
-    let letters = content
-        .chars()
-        .all(|c| c.is_alphabetic() || c == ' ' || c == '-');
-    if !(1..=4).contains(&words) || !letters || content.chars().count() < 2 {
-        return None;
+    None
+}
+
+/// `char::is_alphabetic`, with the Arabic and ASCII letters answered without a table search.
+fn is_letter(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '\u{0620}'..='\u{064A}' => true,
+        '\0'..='\u{7F}' => false,
+        _ => c.is_alphabetic(),
     }
-    let lead = text[start..].len() - text[start..].trim_start().len();
-    Some((start + lead, start + lead + content.len()))
 }
 
 fn new_id(entity_type: EntityType, name: &str) -> String {
@@ -326,8 +372,7 @@ pub fn find_patterns(
         }
     }
     for (i, token) in tokens.iter().enumerate() {
-        let Some(&(_, entity_type, bare)) = PLACE_HEADS.iter().find(|(h, _, _)| *h == token.text)
-        else {
+        let Some(&(entity_type, bare)) = place_heads().get(token.text) else {
             continue;
         };
         let (start, end) = match quoted_after(text, token.range.end) {
@@ -393,6 +438,47 @@ mod tests {
 
     fn tokens(text: &str) -> Vec<Token<'_>> {
         rasd_normalize::tokenize(text).collect()
+    }
+
+    /// `quoted_after` as the rule reads: the content up to the closing quote, trimmed, one to
+    /// four words of letters, « » and «-», at least two characters.
+    fn quoted_after_by_definition(text: &str, at: usize) -> Option<(usize, usize)> {
+        let rest = &text[at..];
+        let skipped = rest.len() - rest.trim_start().len();
+        let open = rest[skipped..]
+            .chars()
+            .next()
+            .filter(|c| QUOTES.contains(c))?;
+        let start = at + skipped + open.len_utf8();
+        let content_len = text[start..].find(|c: char| QUOTES.contains(&c) || c == '\n')?;
+        if !text[start + content_len..].starts_with(|c: char| QUOTES.contains(&c)) {
+            return None;
+        }
+        let content = text[start..start + content_len].trim();
+        let words = content.split_whitespace().count();
+        let letters = content
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '-');
+        if !(1..=4).contains(&words) || !letters || content.chars().count() < 2 {
+            return None;
+        }
+        let lead = text[start..].len() - text[start..].trim_start().len();
+        Some((start + lead, start + lead + content.len()))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn quoted_after_is_its_definition(
+            text in r#"[ \t\n"«»“”'a-z٠-٩0-9قسد\-.،]{0,40}"#,
+        ) {
+            for (at, _) in text.char_indices() {
+                proptest::prop_assert_eq!(
+                    quoted_after(&text, at),
+                    quoted_after_by_definition(&text, at),
+                    "at {}", at
+                );
+            }
+        }
     }
 
     #[test]

@@ -30,24 +30,108 @@ struct Tokens<'a> {
     pos: usize,
 }
 
+/// What a character is to the tokenizer: it may start a token (alphanumeric), it may continue
+/// one (alphanumeric, a combining mark or a joiner).
+const START: u8 = 1;
+const WORD: u8 = 2;
+
+/// The classes of U+0600..U+067F, the two-byte block where almost all of an Arabic text lies,
+/// read from this table instead of decoding and classifying (a test checks it against
+/// [`classify`]): signs and punctuation, the Quranic marks U+0610..U+061A (alphabetic), the
+/// letters, harakat and digits, U+0658 (a mark that is not alphabetic), punctuation again,
+/// letters.
+const ARABIC_CLASSES: [u8; 128] = {
+    let mut table = [START | WORD; 128];
+    let mut cp = 0x600;
+    while cp < 0x680 {
+        let class = match cp {
+            0x600..=0x60F | 0x61B..=0x61F | 0x66A..=0x66D => 0,
+            0x658 => WORD,
+            _ => START | WORD,
+        };
+        table[cp - 0x600] = class;
+        cp += 1;
+    }
+    table
+};
+
+fn classify(c: char) -> u8 {
+    let mut class = 0;
+    if is_alphanumeric(c) {
+        class |= START;
+    }
+    if is_word_char(c) {
+        class |= WORD;
+    }
+    class
+}
+
+impl Tokens<'_> {
+    /// The class of the character at byte `at` (a character boundary) and its length.
+    #[inline(always)]
+    fn class_at(&self, at: usize) -> (u8, usize) {
+        let bytes = self.text.as_bytes();
+        let lead = bytes[at];
+        if lead < 0x80 {
+            return (
+                if lead.is_ascii_alphanumeric() {
+                    START | WORD
+                } else {
+                    0
+                },
+                1,
+            );
+        }
+        if matches!(lead, 0xD8 | 0xD9) {
+            // Two bytes, U+0600..U+067F: 110x_xxxx 10yy_yyyy.
+            let low = bytes.get(at + 1).map_or(0, |b| b & 0x3F);
+            let offset = usize::from(lead & 1) << 6 | usize::from(low);
+            return (ARABIC_CLASSES[offset], 2);
+        }
+        self.class_of_char_at(at)
+    }
+
+    #[cold]
+    fn class_of_char_at(&self, at: usize) -> (u8, usize) {
+        let c = self.text[at..].chars().next().unwrap_or_default();
+        (classify(c), c.len_utf8())
+    }
+}
+
 impl<'a> Iterator for Tokens<'a> {
     type Item = Token<'a>;
 
     fn next(&mut self) -> Option<Token<'a>> {
-        let rest = self.text.get(self.pos..)?;
-        let start = self.pos + rest.find(is_word_start)?;
-        let tail = &self.text[start..];
-        let end = start + tail.find(|c: char| !is_word_char(c)).unwrap_or(tail.len());
-        self.pos = end;
+        let len = self.text.len();
+        let mut at = self.pos;
+        let start = loop {
+            if at >= len {
+                self.pos = len;
+                return None;
+            }
+            let (class, width) = self.class_at(at);
+            if class & START != 0 {
+                break at;
+            }
+            at += width;
+        };
+        while at < len {
+            let (class, width) = self.class_at(at);
+            if class & WORD == 0 {
+                break;
+            }
+            at += width;
+        }
+        self.pos = at;
         Some(Token {
-            text: &self.text[start..end],
-            range: start..end,
+            text: &self.text[start..at],
+            range: start..at,
         })
     }
 }
 
 /// `char::is_alphanumeric`, with ASCII and the Arabic letters (most of the text) answered
-/// without a table search.
+/// without a table search. A token starts with such a character.
 fn is_alphanumeric(c: char) -> bool {
     match c {
         'a'..='z' | 'A'..='Z' | '0'..='9' | '\u{0620}'..='\u{064A}' => true,
@@ -56,13 +140,14 @@ fn is_alphanumeric(c: char) -> bool {
     }
 }
 
-fn is_word_start(c: char) -> bool {
-    is_alphanumeric(c)
-}
-
-/// A character that belongs to a word: alphanumeric, a combining mark, or a joiner.
-pub(crate) fn is_word_char(c: char) -> bool {
-    is_alphanumeric(c) || is_combining_mark(c) || matches!(c, '\u{200C}' | '\u{200D}')
+/// A character that belongs to a word: alphanumeric, a combining mark, or a joiner. A token is
+/// a maximal run of them that starts with an alphanumeric character.
+pub fn is_word_char(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | '\u{0620}'..='\u{064A}' => true,
+        '\0'..='\u{7F}' => false,
+        _ => c.is_alphanumeric() || is_combining_mark(c) || matches!(c, '\u{200C}' | '\u{200D}'),
+    }
 }
 
 /// Combining marks of the scripts this service meets (general categories Mn and Mc of the
@@ -113,23 +198,60 @@ mod tests {
     }
 
     #[test]
+    fn the_arabic_table_is_the_classification() {
+        for (offset, &class) in ARABIC_CLASSES.iter().enumerate() {
+            let c = char::from_u32(0x600 + offset as u32).unwrap();
+            assert_eq!(class, classify(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_definitions() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            let word =
+                c.is_alphanumeric() || is_combining_mark(c) || matches!(c, '\u{200C}' | '\u{200D}');
+            assert_eq!(is_word_char(c), word, "{c:?}");
+        }
+    }
+
+    /// The tokens as the definition reads, one character at a time.
+    fn tokens_by_definition(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut current: Option<usize> = None;
+        for (i, c) in text.char_indices() {
+            match current {
+                Some(_) if is_word_char(c) => {}
+                Some(start) => {
+                    out.push((start, i));
+                    current = c.is_alphanumeric().then_some(i);
+                }
+                None => current = c.is_alphanumeric().then_some(i),
+            }
+        }
+        if let Some(start) = current {
+            out.push((start, text.len()));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tokens_are_the_definition(
+            text in "[\u{0600}-\u{06FF} a-z0-9.,\u{0300}-\u{0310}\u{200C}\u{200D}é😀\u{10000}-\u{10010}]{0,60}",
+        ) {
+            let got: Vec<(usize, usize)> =
+                tokenize(&text).map(|t| (t.range.start, t.range.end)).collect();
+            proptest::prop_assert_eq!(got, tokens_by_definition(&text));
+        }
+    }
+
+    #[test]
     fn ranges_slice_the_text() {
         let s = "البادية السورية.. خلط";
         for t in tokenize(s) {
             assert_eq!(&s[t.range.clone()], t.text);
         }
         assert_eq!(tokenize(s).count(), 3);
-    }
-}
-
-#[cfg(test)]
-mod fast_path_tests {
-    use super::is_alphanumeric;
-
-    #[test]
-    fn the_fast_path_agrees_with_the_standard_library() {
-        for c in ('\0'..='\u{07FF}').chain(['\u{FB50}', '\u{FEFB}', '\u{1F642}', '\u{0661}']) {
-            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
-        }
     }
 }

@@ -20,6 +20,9 @@ pub struct ValueMatch {
     pub value: Value,
 }
 
+/// «بعد» («بعد ظهر اليوم»), the one word a rule starts with that is not in the lexicon.
+const AFTER: &str = "بعد";
+
 struct Tok<'a> {
     text: &'a str,
     start: usize,
@@ -430,7 +433,7 @@ impl<'a> Scan<'a> {
             && self.has(i + 2, |w| matches!(w, Word::Of))
         {
             i + 3
-        } else if self.toks.get(i).is_some_and(|t| t.text == "بعد")
+        } else if self.toks.get(i).is_some_and(|t| t.text == AFTER)
             && self.has(i + 1, |w| matches!(w, Word::DayPart))
         {
             i + 1
@@ -575,6 +578,13 @@ impl<'a> Scan<'a> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < self.toks.len() {
+            // Every rule starts at a word of the lexicon, at digits, or at «بعد»: skip the rest
+            // (most words) without trying each rule.
+            let tok = &self.toks[i];
+            if tok.classes.is_empty() && tok.digits.is_none() && tok.text != AFTER {
+                i += 1;
+                continue;
+            }
             let found = self
                 .time(i)
                 .map(|(n, v)| (n, EntityType::Time, v))

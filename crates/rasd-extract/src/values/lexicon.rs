@@ -3,9 +3,8 @@
 //! when the grammar is built, so spelling variants the normalizer folds need no entry of their
 //! own.
 
-use std::collections::HashMap;
-
 use rasd_normalize::Normalizer;
+use rustc_hash::FxHashMap;
 
 /// What a word can be in the value grammar (a word may be several things).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -510,7 +509,8 @@ const SIMPLE: &[(&str, Word)] = &[
 /// Normalized word → what it can be.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    words: HashMap<String, Vec<Word>>,
+    /// Keyed by normalized word; a multiplicative hash, as every word of every text is looked up.
+    words: FxHashMap<String, Vec<Word>>,
 }
 
 impl Lexicon {
