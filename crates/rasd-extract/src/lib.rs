@@ -22,6 +22,7 @@ mod kb;
 mod patterns;
 mod types;
 mod values;
+mod word_filter;
 
 pub use extractor::{ExtractOptions, Extractor};
 pub use gazetteer::Gazetteer;

@@ -59,6 +59,9 @@ const PLACE_HEADS: &[(&str, EntityType, bool)] = &[
     ("جماعة", EntityType::Org, false),
 ];
 
+/// The first letters of [`PLACE_HEADS`] (a test checks that the list is complete).
+const HEAD_INITIALS: [char; 10] = ['م', 'ب', 'ق', 'ن', 'ح', 'ج', 'س', 'ل', 'ف', 'ك'];
+
 /// [`PLACE_HEADS`] by word: every word of every text is looked up.
 fn place_heads() -> &'static FxHashMap<&'static str, (EntityType, bool)> {
     static HEADS: LazyLock<FxHashMap<&'static str, (EntityType, bool)>> = LazyLock::new(|| {
@@ -326,6 +329,18 @@ fn is_letter(c: char) -> bool {
     }
 }
 
+/// The quotation marks of `text` and where they are. The bytes are scanned, not the
+/// characters: every mark of [`QUOTES`] begins with one of four bytes.
+fn quote_marks(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    text.bytes().enumerate().filter_map(|(at, byte)| {
+        if !matches!(byte, b'"' | b'\'' | 0xC2 | 0xE2) {
+            return None;
+        }
+        let c = text.get(at..)?.chars().next()?;
+        QUOTES.contains(&c).then_some((at, c))
+    })
+}
+
 fn new_id(entity_type: EntityType, name: &str) -> String {
     let name: Vec<&str> = name.split_whitespace().collect();
     format!("new/{}/{}", entity_type.id_prefix(), name.join(" "))
@@ -372,6 +387,10 @@ pub fn find_patterns(
         }
     }
     for (i, token) in tokens.iter().enumerate() {
+        // The heads begin with a few letters: most words are answered by their first byte pair.
+        if !token.text.starts_with(HEAD_INITIALS) {
+            continue;
+        }
         let Some(&(entity_type, bare)) = place_heads().get(token.text) else {
             continue;
         };
@@ -410,7 +429,7 @@ pub fn find_patterns(
         })
         .collect();
     if !people.is_empty() {
-        for (at, c) in text.char_indices().filter(|(_, c)| QUOTES.contains(c)) {
+        for (at, c) in quote_marks(text) {
             let Some((start, end)) = quoted_after(text, at) else {
                 continue;
             };
@@ -464,6 +483,24 @@ mod tests {
         }
         let lead = text[start..].len() - text[start..].trim_start().len();
         Some((start + lead, start + lead + content.len()))
+    }
+
+    #[test]
+    fn every_place_head_begins_with_a_listed_initial() {
+        for (head, _, _) in PLACE_HEADS {
+            assert!(head.starts_with(HEAD_INITIALS), "{head}");
+        }
+    }
+
+    #[test]
+    fn quote_marks_are_every_quotation_mark() {
+        let text = "a\"b“c”d«e»f„g‹h›i'j é ب “";
+        let by_chars: Vec<(usize, char)> = text
+            .char_indices()
+            .filter(|(_, c)| QUOTES.contains(c))
+            .collect();
+        assert_eq!(quote_marks(text).collect::<Vec<_>>(), by_chars);
+        assert_eq!(by_chars.len(), 10);
     }
 
     proptest::proptest! {

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -198,7 +199,9 @@ pub struct Link {
 pub struct Mention {
     pub range: Range<usize>,
     pub entity_type: EntityType,
-    pub link: Option<Link>,
+    /// Shared with the pipeline for knowledge-base entities (a mention of «داعش» does not copy
+    /// its names).
+    pub link: Option<Arc<Link>>,
     pub value: Option<Value>,
     /// In [0, 1].
     pub confidence: f32,

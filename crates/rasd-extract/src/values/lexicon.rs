@@ -6,6 +6,8 @@
 use rasd_normalize::Normalizer;
 use rustc_hash::FxHashMap;
 
+use crate::word_filter::WordFilter;
+
 /// What a word can be in the value grammar (a word may be several things).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Word {
@@ -511,6 +513,8 @@ const SIMPLE: &[(&str, Word)] = &[
 pub struct Lexicon {
     /// Keyed by normalized word; a multiplicative hash, as every word of every text is looked up.
     words: FxHashMap<String, Vec<Word>>,
+    /// The keys of `words`, asked first: most words of a text are none of these.
+    filter: WordFilter,
 }
 
 impl Lexicon {
@@ -577,11 +581,15 @@ impl Lexicon {
         for &(w, class) in SIMPLE {
             add_key(norm(w), class);
         }
+        lexicon.filter = WordFilter::of(lexicon.words.keys().map(String::as_str));
         lexicon
     }
 
     /// What a normalized word can be.
     pub fn classes(&self, word: &str) -> &[Word] {
+        if !self.filter.may_contain(word) {
+            return &[];
+        }
         self.words.get(word).map_or(&[], Vec::as_slice)
     }
 }
