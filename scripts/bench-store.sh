@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The scale and speed benchmark of the store (issue 5): builds the release binaries, then runs
+# The scale and speed benchmark of the store: builds the release binaries, then runs
 # rasd-bench, which starts `rasd serve` on 127.0.0.1:0 over a temporary data directory, ingests
 # the SaudiNewsNet articles through BatchCreateDocuments until the store holds 1,000,000
 # documents (50,000 with --quick), queries it under concurrent load, and prints the report.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Throughput of CAMeL Tools' Arabic normalization, for comparison with rasd-normalize.
 
-The pipeline is what issue 3 compares against: dediacritization (`dediac_ar`: the harakat
+The pipeline compared against: dediacritization (`dediac_ar`: the harakat
 U+064B-U+0652 and the superscript alef U+0670), alef folding (`normalize_alef_ar`: إ أ ٱ آ -> ا),
 alef maksura (`normalize_alef_maksura_ar`: ى -> ي), teh marbuta (`normalize_teh_marbuta_ar`:
 ة -> ه) and tatweel removal (`str.replace`, CAMeL has no function of its own for it outside its

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures rasd-normalize and CAMeL Tools' normalization on the same articles and prints both
-# figures in MB/s and their ratio (issue 3: at least 3 for the search profile, alignment on).
+# figures in MB/s and their ratio (the goal: at least 3 for the search profile, alignment on).
 #
 #   bench/camel/run.sh            # uses ../shared/data/news/saudinewsnet/syria_subset.jsonl
 #   RASD_BENCH_CORPUS=file.jsonl bench/camel/run.sh

@@ -2,7 +2,7 @@
 # Measures the full extraction of rasd-extract (one thread and every core) and the Python name
 # matchers users would write instead (pyahocorasick with word boundaries, flashtext) over the
 # same article contents and the same knowledge-base names, in one run, and prints every figure
-# and the ratios (issue 4, "Speed").
+# and the ratios.
 #
 #   bench/extract/run.sh            # uses ../shared/data/news/saudinewsnet/syria_subset.jsonl
 #   RASD_BENCH_CORPUS=file.jsonl ROUNDS=3 ROUNDS_OUTER=1 bench/extract/run.sh
