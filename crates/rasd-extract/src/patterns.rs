@@ -279,13 +279,7 @@ fn name_before_apposition(text: &str, head_start: usize) -> Option<(usize, usize
 /// line break, a character other than a letter, a fifth word): heads are frequent, and what
 /// follows a quote after them is often a long quoted sentence.
 fn quoted_after(text: &str, at: usize) -> Option<(usize, usize)> {
-    let rest = &text[at..];
-    let skipped = rest.len() - rest.trim_start().len();
-    let open = rest[skipped..]
-        .chars()
-        .next()
-        .filter(|c| QUOTES.contains(c))?;
-    let start = at + skipped + open.len_utf8();
+    let start = after_opening_quote(text, at)?;
     // The content, trimmed: from its first to its last character that is not white space.
     let (mut first, mut last) = (None, start);
     let (mut words, mut letters) = (0, 0);
@@ -318,6 +312,18 @@ fn quoted_after(text: &str, at: usize) -> Option<(usize, usize)> {
         last = start + offset + c.len_utf8();
     }
     None
+}
+
+/// Where the content of a quotation opened right after `at` begins (white space may come
+/// before the opening mark).
+fn after_opening_quote(text: &str, at: usize) -> Option<usize> {
+    let rest = &text[at..];
+    let skipped = rest.len() - rest.trim_start().len();
+    let open = rest[skipped..]
+        .chars()
+        .next()
+        .filter(|c| QUOTES.contains(c))?;
+    Some(at + skipped + open.len_utf8())
 }
 
 /// `char::is_alphabetic`, with the Arabic and ASCII letters answered without a table search.
@@ -462,13 +468,7 @@ mod tests {
     /// `quoted_after` as the rule reads: the content up to the closing quote, trimmed, one to
     /// four words of letters, « » and «-», at least two characters.
     fn quoted_after_by_definition(text: &str, at: usize) -> Option<(usize, usize)> {
-        let rest = &text[at..];
-        let skipped = rest.len() - rest.trim_start().len();
-        let open = rest[skipped..]
-            .chars()
-            .next()
-            .filter(|c| QUOTES.contains(c))?;
-        let start = at + skipped + open.len_utf8();
+        let start = after_opening_quote(text, at)?;
         let content_len = text[start..].find(|c: char| QUOTES.contains(&c) || c == '\n')?;
         if !text[start + content_len..].starts_with(|c: char| QUOTES.contains(&c)) {
             return None;
