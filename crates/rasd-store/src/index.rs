@@ -8,8 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::analyzer::Analyzer;
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
-use crate::record::{decode, encode, CorpusStats, EntityStats, Posting, StoredDocument};
-use crate::scoring;
+use crate::record::{decode, encode, CorpusStats, EntityStats, StoredDocument};
 use crate::Result;
 
 /// Entities of one document taken into co-occurrence counts, at most (the pairs grow with the
@@ -39,13 +38,9 @@ pub enum Sign {
     Remove,
 }
 
-/// Adds or removes every index entry of `doc` (its summary included, its record excluded).
-pub fn apply(
-    ov: &mut Overlay<'_>,
-    doc: &StoredDocument,
-    positions: &TermPositions,
-    sign: Sign,
-) -> Result<()> {
+/// Adds or removes every index entry of `doc` (its summary included; its record and its
+/// postings excluded: those go to blocks, see `blocks.rs`).
+pub fn apply(ov: &mut Overlay<'_>, doc: &StoredDocument, sign: Sign) -> Result<()> {
     let id = doc.summary.id.as_bytes();
     let mut presence: Vec<(Vec<u8>, Vec<u8>)> =
         vec![(key(keys::SUMMARY, &[id]), encode(&doc.summary))];
@@ -84,21 +79,6 @@ pub fn apply(
         ));
     }
 
-    // Search terms: positions, impact order, document frequency.
-    let doc_tokens = doc.summary.token_count;
-    for (term, at) in positions {
-        let posting = Posting {
-            doc_tokens,
-            positions: at.clone(),
-        };
-        presence.push((key(keys::TERM, &[term.as_bytes(), id]), encode(&posting)));
-        let inverted = (u16::MAX - scoring::impact(at.len(), doc_tokens)).to_be_bytes();
-        presence.push((
-            key(keys::IMPACT, &[term.as_bytes(), &inverted, id]),
-            Vec::new(),
-        ));
-    }
-
     for (k, v) in presence {
         match sign {
             Sign::Add => ov.insert(k, v),
@@ -120,10 +100,6 @@ pub fn apply(
             document_count: 0,
         };
         update_entity(ov, template, indexes.len() as u64, sign)?;
-    }
-
-    for term in positions.keys() {
-        add_count(ov, key(keys::DOC_FREQ, &[term.as_bytes()]), sign)?;
     }
 
     // Co-occurrences.

@@ -26,15 +26,16 @@ pub const ENTITY_RANK_BY_TYPE: u8 = b'k';
 pub const RELATED: u8 = b'r';
 /// `u` + entity id → [`crate::record::UserEntity`]: the knowledge base's additions.
 pub const USER_ENTITY: u8 = b'u';
-/// `t` + search term + 0 + doc id → [`crate::record::Posting`] (document length, positions).
-pub const TERM: u8 = b't';
-/// `i` + search term + 0 + inverted impact (2 bytes) + 0 + doc id → () : postings by impact,
-/// highest first, for top-k search without reading whole posting lists.
-pub const IMPACT: u8 = b'i';
-/// `f` + search term → number of documents that contain it.
-pub const DOC_FREQ: u8 = b'f';
+/// `b` + search term + 0 + block number (8 bytes, big-endian) → [`crate::record::BlockPostings`]:
+/// the postings of the term in the documents written in one group (see `blocks.rs`).
+pub const BLOCK: u8 = b'b';
+/// `n` + doc id → the block number (8 bytes, big-endian) that holds the document's postings.
+pub const DOC_BLOCK: u8 = b'n';
+/// Retired with schema 2: one posting key per term and document (`t`), postings by impact
+/// (`i`) and document frequencies (`f`). Only a rebuild still names them, to delete them.
+pub const RETIRED: &[u8] = b"tif";
 // `g` + name → global records: `gschema` (schema version), `gsecret` (page-token key),
-// `gcorpus` (collection statistics).
+// `gcorpus` (collection statistics), `gblock` (the next block number).
 
 /// A key made of a tag and parts separated by 0.
 pub fn key(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
@@ -105,9 +106,9 @@ mod tests {
 
     #[test]
     fn prefix_end_bounds_the_prefix() {
-        let p = prefix(TERM, "داعش".as_bytes());
+        let p = prefix(BLOCK, "داعش".as_bytes());
         let end = prefix_end(&p);
-        let inside = key(TERM, &["داعش".as_bytes(), b"zzzz"]);
+        let inside = key(BLOCK, &["داعش".as_bytes(), b"zzzz"]);
         assert!(inside > p && inside < end);
     }
 }

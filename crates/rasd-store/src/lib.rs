@@ -15,6 +15,7 @@
 //! Offsets stored here are UTF-8 bytes of the original text, half-open.
 
 mod analyzer;
+mod blocks;
 mod entities;
 mod error;
 mod index;

@@ -9,7 +9,12 @@ use serde::{Deserialize, Serialize};
 /// Version of the record layouts and key spaces written by this build.
 ///
 /// 2: postings carry the document length; impact-ordered postings and document frequencies.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: postings in blocks, one key per term and write group instead of two per term and
+/// document.
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The postings of one term in one block: document id and posting, in the order written.
+pub type BlockPostings = Vec<(String, Posting)>;
 
 /// A stored mention. Offsets are UTF-8 bytes of the document text, half-open.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -7,14 +7,15 @@
 //! partial indexes: run it again.
 
 use crate::analyzer::Analyzer;
+use crate::blocks::{BlockBuilder, NEXT_BLOCK_KEY};
 use crate::index::{self, Sign, CORPUS_STATS_KEY};
 use crate::keys;
 use crate::overlay::Overlay;
 use crate::record::{decode, StoredDocument};
 use crate::Result;
 
-/// Documents re-indexed per batch.
-const GROUP: usize = 256;
+/// Documents re-indexed per batch (and per block of postings).
+const GROUP: usize = 512;
 
 /// Every keyspace that is derived from the documents.
 const DERIVED: &[u8] = &[
@@ -27,9 +28,8 @@ const DERIVED: &[u8] = &[
     keys::ENTITY_RANK,
     keys::ENTITY_RANK_BY_TYPE,
     keys::RELATED,
-    keys::TERM,
-    keys::IMPACT,
-    keys::DOC_FREQ,
+    keys::BLOCK,
+    keys::DOC_BLOCK,
 ];
 
 /// What a rebuild did.
@@ -46,7 +46,7 @@ pub struct ReindexReport {
 /// Runs a rebuild on the tree; the caller holds the only writer.
 pub fn rebuild(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer) -> Result<ReindexReport> {
     let mut report = ReindexReport::default();
-    for &tag in DERIVED {
+    for &tag in DERIVED.iter().chain(keys::RETIRED) {
         let mut batch = sled::Batch::default();
         let mut pending = 0;
         for entry in tree.scan_prefix([tag]) {
@@ -62,15 +62,19 @@ pub fn rebuild(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer) -> Result<
         tree.apply_batch(batch)?;
     }
     tree.remove(CORPUS_STATS_KEY)?;
+    tree.remove(NEXT_BLOCK_KEY)?;
 
     let mut group = Vec::with_capacity(GROUP);
     let flush_group = |group: &mut Vec<StoredDocument>, report: &mut ReindexReport| -> Result<()> {
         let mut ov = Overlay::new(tree);
+        let mut blocks = BlockBuilder::default();
         for doc in group.drain(..) {
             let (positions, _) = index::term_positions(analyzer, &doc.text);
-            index::apply(&mut ov, &doc, &positions, Sign::Add)?;
+            index::apply(&mut ov, &doc, Sign::Add)?;
+            blocks.add(&mut ov, &doc.summary.id, positions, doc.summary.token_count)?;
             report.documents += 1;
         }
+        blocks.write(&mut ov);
         report.keys_written += ov.len() as u64;
         tree.apply_batch(ov.into_batch())?;
         Ok(())

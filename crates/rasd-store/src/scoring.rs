@@ -27,7 +27,8 @@ pub fn impact(tf: usize, doc_tokens: u32) -> u16 {
 }
 
 /// The largest impact any posting can have.
-pub fn max_impact() -> f64 {
+#[cfg(test)]
+fn max_impact() -> f64 {
     (K1 + 1.0) * IMPACT_SCALE
 }
 

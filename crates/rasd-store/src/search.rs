@@ -1,32 +1,29 @@
-//! Full-text search: BM25 top-k over impact-ordered postings, phrases, filters, highlights.
+//! Full-text search: BM25 over the postings blocks of the query's terms, phrases, filters,
+//! highlights.
 //!
 //! A query is analyzed like the documents. Every word must occur in a hit (AND), a part in
 //! double quotes must occur as a phrase (consecutive positions), and hits are ranked by BM25
 //! with a fixed reference length (see `scoring.rs`), summed over the query's distinct terms.
 //!
-//! The rarest term drives the search: its postings are read in impact order, and each document
-//! is checked against the other terms (point reads), the phrases and the filters. Reading stops
-//! once the page is full and no unread posting could outrank the page's last hit, since the
-//! driver's impact only falls and the other terms add at most their maximum. When the filter
-//! names an entity mentioned in fewer documents than the rarest term, the entity's documents
-//! drive instead. Small result sets are read whole and counted exactly; for large ones the
-//! number of hits is an estimate from the part read (`total_hits_exact` says which).
+//! Every posting of every query term is read (blocks are adjacent keys, read by one prefix scan
+//! each); the shortest list drives, and each of its documents is looked up in the others. The
+//! matching documents are ranked in memory. Filters need the document's summary, a point read:
+//! they are checked in rank order until the page is full, and beyond that on at most
+//! `exact_limit` documents, past which the number of hits is estimated from the part checked
+//! (`total_hits_exact` says which).
 
-use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
-use crate::keys::{self, key};
+use crate::blocks;
 use crate::page::{decode_token, encode_token, fnv64, Page};
-use crate::record::{decode, encode, DocSummary, Posting};
+use crate::record::{encode, DocSummary, Posting};
 use crate::scoring::{self, IMPACT_SCALE};
 use crate::store::{snippet, DocumentFilter};
 use crate::{Result, Store, StoreError};
 
-/// A driving posting list this long or shorter is read whole: exact counts, exact ranking.
-/// Every posting read costs two point reads (the other terms, the summary), about 15 µs: a
-/// whole list of 20,000 took 150 ms at 50,000 documents, so longer lists stop early and
-/// estimate their count.
+/// With a filter, documents checked beyond the page before the number of hits is estimated:
+/// each check is a point read (the summary), about 15 µs.
 const EXACT_LIMIT: u64 = 1_000;
 
 /// One ranked search result.
@@ -57,11 +54,29 @@ struct Query {
     phrases: Vec<Vec<String>>,
 }
 
-/// A query term with its statistics.
-struct TermStats {
-    key: String,
-    df: u64,
-    idf: f64,
+/// The BM25 contribution of a term with this posting, before its idf.
+fn impact(posting: &Posting) -> f64 {
+    f64::from(scoring::impact(posting.positions.len(), posting.doc_tokens)) / IMPACT_SCALE
+}
+
+/// True when every phrase occurs in the document whose postings are `found` (term, posting).
+fn has_phrases(phrases: &[Vec<String>], found: &[(&str, &Posting)]) -> bool {
+    let positions = |term: &str| {
+        found
+            .iter()
+            .find(|(t, _)| *t == term)
+            .map(|(_, p)| &p.positions)
+    };
+    phrases.iter().all(|phrase| {
+        let Some(first) = positions(&phrase[0]) else {
+            return false;
+        };
+        first.iter().any(|&start| {
+            phrase.iter().enumerate().skip(1).all(|(offset, term)| {
+                positions(term).is_some_and(|p| p.binary_search(&(start + offset as u32)).is_ok())
+            })
+        })
+    })
 }
 
 /// Scores are positive, so their bits order like the numbers.
@@ -85,69 +100,6 @@ impl Store {
             }
         }
         parsed
-    }
-
-    fn doc_freq(&self, term: &str) -> Result<u64> {
-        let k = key(keys::DOC_FREQ, &[term.as_bytes()]);
-        Ok(match self.tree.get(&k)? {
-            Some(bytes) => decode(&k, &bytes)?,
-            None => 0,
-        })
-    }
-
-    fn posting(&self, term: &str, doc: &[u8]) -> Result<Option<Posting>> {
-        let k = key(keys::TERM, &[term.as_bytes(), doc]);
-        self.tree
-            .get(&k)?
-            .map(|bytes| decode(&k, &bytes))
-            .transpose()
-    }
-
-    /// The score of `doc` if it has every term and phrase and passes the filter.
-    fn evaluate(
-        &self,
-        doc: &[u8],
-        terms: &[TermStats],
-        query: &Query,
-        filter: &DocumentFilter,
-    ) -> Result<Option<(f64, DocSummary)>> {
-        let mut score = 0.0;
-        let mut postings = Vec::with_capacity(terms.len());
-        for term in terms {
-            let Some(posting) = self.posting(&term.key, doc)? else {
-                return Ok(None);
-            };
-            let impact = scoring::impact(posting.positions.len(), posting.doc_tokens);
-            score += term.idf * f64::from(impact) / IMPACT_SCALE;
-            postings.push((term.key.as_str(), posting));
-        }
-        let positions = |term: &str| {
-            postings
-                .iter()
-                .find(|(t, _)| *t == term)
-                .map(|(_, p)| &p.positions)
-        };
-        for phrase in &query.phrases {
-            let Some(first) = positions(&phrase[0]) else {
-                return Ok(None);
-            };
-            let found = first.iter().any(|&start| {
-                phrase.iter().enumerate().skip(1).all(|(offset, term)| {
-                    positions(term)
-                        .is_some_and(|p| p.binary_search(&(start + offset as u32)).is_ok())
-                })
-            });
-            if !found {
-                return Ok(None);
-            }
-        }
-        let Some(summary) = self.summary(&String::from_utf8_lossy(doc))? else {
-            return Ok(None);
-        };
-        if !self.matches(&summary, filter)? {
-            return Ok(None);
-        }
-        Ok(Some((score, summary)))
     }
 
     /// Documents that contain every query word (and phrase) and pass the filter, best first.
@@ -198,94 +150,88 @@ impl Store {
         };
 
         let n = self.corpus_stats()?.document_count;
-        let mut terms = Vec::new();
+        let mut lists = Vec::with_capacity(parsed.terms.len());
         for term in &parsed.terms {
-            let df = self.doc_freq(term)?;
-            terms.push(TermStats {
-                key: term.clone(),
-                df,
-                idf: scoring::idf(df, n),
-            });
-        }
-        terms.sort_by_key(|t| t.df);
-        let empty = |exact| SearchResults {
-            page: Page {
-                items: Vec::new(),
-                next_token: None,
-            },
-            total_hits: 0,
-            total_hits_exact: exact,
-        };
-        if terms[0].df == 0 {
-            return Ok(empty(true));
-        }
-        let wanted = page_size + 1;
-        // The best `wanted` scores after the cursor, smallest on top.
-        let mut best: BinaryHeap<Reverse<u64>> = BinaryHeap::new();
-        let mut hits: Vec<(f64, DocSummary)> = Vec::new();
-        let mut matched = 0u64;
-        let mut scanned = 0u64;
-        let mut stopped_early = false;
-        let mut consider = |doc: &[u8], best: &mut BinaryHeap<Reverse<u64>>| -> Result<()> {
-            scanned += 1;
-            if let Some((score, summary)) = self.evaluate(doc, &terms, &parsed, filter)? {
-                matched += 1;
-                if is_after(score, summary.id.as_bytes()) {
-                    best.push(Reverse(score_key(score)));
-                    if best.len() > wanted {
-                        best.pop();
-                    }
-                    hits.push((score, summary));
-                }
+            let postings = blocks::postings(&self.tree, term)?;
+            if postings.is_empty() {
+                return Ok(SearchResults {
+                    page: Page {
+                        items: Vec::new(),
+                        next_token: None,
+                    },
+                    total_hits: 0,
+                    total_hits_exact: true,
+                });
             }
-            Ok(())
-        };
+            let idf = scoring::idf(postings.len() as u64, n);
+            lists.push((term.as_str(), idf, postings));
+        }
+        lists.sort_by_key(|(_, _, postings)| postings.len());
+        let (driver, others) = lists.split_first().unwrap_or_else(|| unreachable!());
+        let others: Vec<(&str, f64, HashMap<&str, &Posting>)> = others
+            .iter()
+            .map(|(term, idf, postings)| {
+                let by_doc = postings.iter().map(|(d, p)| (d.as_str(), p)).collect();
+                (*term, *idf, by_doc)
+            })
+            .collect();
 
-        let entity_docs = match &filter.entity_id {
-            Some(entity) => self.entity(entity)?.map_or(0, |e| e.document_count),
-            None => u64::MAX,
-        };
-        let driver_total;
-        if entity_docs < terms[0].df {
-            // The entity's documents drive: all of them are read.
-            driver_total = entity_docs;
-            let entity = filter.entity_id.as_deref().unwrap_or_default();
-            let prefix = keys::prefix(keys::MENTIONS, entity.as_bytes());
-            for entry in self.tree.scan_prefix(&prefix) {
-                let (k, _) = entry?;
-                consider(&k[prefix.len()..], &mut best)?;
-            }
-        } else {
-            let driver = &terms[0];
-            driver_total = driver.df;
-            let rest: f64 = terms[1..]
-                .iter()
-                .map(|t| t.idf * scoring::max_impact() / IMPACT_SCALE)
-                .sum();
-            let exhaustive = driver.df <= exact_limit;
-            let prefix = keys::prefix(keys::IMPACT, driver.key.as_bytes());
-            for entry in self.tree.scan_prefix(&prefix) {
-                let (k, _) = entry?;
-                let suffix = &k[prefix.len()..];
-                let (Some(inverted), Some(doc)) = (suffix.get(..2), suffix.get(3..)) else {
-                    continue;
+        // Every document with all the terms and phrases, best first.
+        let mut matched: Vec<(f64, &str)> = Vec::new();
+        let mut found: Vec<(&str, &Posting)> = Vec::with_capacity(lists.len());
+        'documents: for (doc, posting) in &driver.2 {
+            found.clear();
+            found.push((driver.0, posting));
+            let mut score = driver.1 * impact(posting);
+            for (term, idf, by_doc) in &others {
+                let Some(&posting) = by_doc.get(doc.as_str()) else {
+                    continue 'documents;
                 };
-                let impact = u16::MAX - u16::from_be_bytes([inverted[0], inverted[1]]);
-                let bound = driver.idf * f64::from(impact) / IMPACT_SCALE + rest;
-                if !exhaustive
-                    && best.len() >= wanted
-                    && best
-                        .peek()
-                        .is_some_and(|Reverse(low)| score_key(bound) < *low)
-                {
-                    stopped_early = true;
-                    break;
+                found.push((term, posting));
+                score += idf * impact(posting);
+            }
+            if !has_phrases(&parsed.phrases, &found) {
+                continue;
+            }
+            matched.push((score, doc.as_str()));
+        }
+        matched.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+
+        // The page, and the filter checked in rank order.
+        let unfiltered = *filter == DocumentFilter::default();
+        let mut hits: Vec<(f64, DocSummary)> = Vec::new();
+        let (mut checked, mut passed) = (0u64, 0u64);
+        for &(score, doc) in &matched {
+            let page_full = hits.len() > page_size;
+            if page_full && (unfiltered || checked >= exact_limit) {
+                break;
+            }
+            if unfiltered && !is_after(score, doc.as_bytes()) {
+                continue;
+            }
+            let Some(summary) = self.summary(doc)? else {
+                continue;
+            };
+            if !unfiltered {
+                checked += 1;
+                if !self.matches(&summary, filter)? {
+                    continue;
                 }
-                consider(doc, &mut best)?;
+                passed += 1;
+            }
+            if !page_full && is_after(score, doc.as_bytes()) {
+                hits.push((score, summary));
             }
         }
+        let all_checked = unfiltered || checked == matched.len() as u64;
+        let total_hits = if unfiltered {
+            matched.len() as u64
+        } else if all_checked {
+            passed
+        } else {
+            ((passed as f64 / checked.max(1) as f64) * matched.len() as f64).round() as u64
+        };
 
-        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
         let more = hits.len() > page_size;
         hits.truncate(page_size);
         let mut items = Vec::with_capacity(hits.len());
@@ -300,15 +246,10 @@ impl Store {
             }
             _ => None,
         };
-        let total_hits = if stopped_early && scanned > 0 {
-            ((matched as f64 / scanned as f64) * driver_total as f64).round() as u64
-        } else {
-            matched
-        };
         Ok(SearchResults {
             page: Page { items, next_token },
-            total_hits: total_hits.max(matched),
-            total_hits_exact: !stopped_early,
+            total_hits: total_hits.max(passed),
+            total_hits_exact: all_checked,
         })
     }
 

@@ -11,6 +11,7 @@ use std::sync::mpsc;
 use tokio::sync::oneshot;
 
 use crate::analyzer::Analyzer;
+use crate::blocks::BlockBuilder;
 use crate::index::{self, Sign, TermPositions};
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
@@ -100,18 +101,19 @@ pub fn run(db: sled::Db, tree: sled::Tree, analyzer: Analyzer, queue: mpsc::Rece
 
 fn commit_group(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer, group: Vec<Command>) {
     let mut ov = Overlay::new(tree);
+    let mut blocks = BlockBuilder::default();
     let mut replies = Vec::with_capacity(group.len());
     for command in group {
         match command {
             Command::Put { docs, reply } => {
                 let results = docs
                     .into_iter()
-                    .map(|p| atomically(&mut ov, |ov| put(ov, p)))
+                    .map(|p| atomically(&mut ov, |ov| put(ov, &mut blocks, p)))
                     .collect();
                 replies.push(Reply::Put(reply, results));
             }
             Command::Delete { id, reply } => {
-                let result = atomically(&mut ov, |ov| delete(ov, analyzer, &id));
+                let result = atomically(&mut ov, |ov| delete(ov, &mut blocks, analyzer, &id));
                 replies.push(Reply::Delete(reply, result));
             }
             Command::Flush { reply } => replies.push(Reply::Ack(reply)),
@@ -125,6 +127,7 @@ fn commit_group(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer, group: Ve
             }
         }
     }
+    blocks.write(&mut ov);
     let committed = commit(db, tree, ov);
     for reply in replies {
         match reply {
@@ -179,7 +182,7 @@ fn commit(db: &sled::Db, tree: &sled::Tree, ov: Overlay<'_>) -> Result<()> {
     Ok(())
 }
 
-fn put(ov: &mut Overlay<'_>, prepared: Prepared) -> Result<PutOutcome> {
+fn put(ov: &mut Overlay<'_>, blocks: &mut BlockBuilder, prepared: Prepared) -> Result<PutOutcome> {
     let doc_key = key(keys::DOC, &[prepared.doc.summary.id.as_bytes()]);
     if let Some(bytes) = ov.get(&doc_key)? {
         let existing: StoredDocument = decode(&doc_key, &bytes)?;
@@ -191,19 +194,31 @@ fn put(ov: &mut Overlay<'_>, prepared: Prepared) -> Result<PutOutcome> {
             })
         };
     }
-    index::apply(ov, &prepared.doc, &prepared.positions, Sign::Add)?;
+    index::apply(ov, &prepared.doc, Sign::Add)?;
+    blocks.add(
+        ov,
+        &prepared.doc.summary.id,
+        prepared.positions,
+        prepared.doc.summary.token_count,
+    )?;
     ov.insert(doc_key, encode(&prepared.doc));
     Ok(PutOutcome::Created(prepared.doc))
 }
 
-fn delete(ov: &mut Overlay<'_>, analyzer: &Analyzer, id: &str) -> Result<()> {
+fn delete(
+    ov: &mut Overlay<'_>,
+    blocks: &mut BlockBuilder,
+    analyzer: &Analyzer,
+    id: &str,
+) -> Result<()> {
     let doc_key = key(keys::DOC, &[id.as_bytes()]);
     let Some(bytes) = ov.get(&doc_key)? else {
         return Err(StoreError::DocumentNotFound { id: id.to_owned() });
     };
     let doc: StoredDocument = decode(&doc_key, &bytes)?;
     let (positions, _) = index::term_positions(analyzer, &doc.text);
-    index::apply(ov, &doc, &positions, Sign::Remove)?;
+    index::apply(ov, &doc, Sign::Remove)?;
+    blocks.remove(ov, id, &positions)?;
     ov.remove(doc_key);
     Ok(())
 }
