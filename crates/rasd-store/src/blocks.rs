@@ -7,17 +7,22 @@
 //! `b` + term + block number: a group of a few hundred documents writes a few tens of thousands
 //! of keys instead of a few hundred thousand, and a posting no longer repeats its term in a key.
 //!
-//! A search reads every block of its terms (a prefix scan of adjacent keys). A document's block
-//! number is kept under `n` + id, so that deleting the document rewrites exactly the blocks that
-//! hold it. Blocks are derived data like every index: `reindex` writes them again from the
-//! documents.
+//! Co-occurrence counts are kept the same way: `r` + entity + block number holds the entities
+//! mentioned with it in the block's documents and how many documents they share, written once
+//! per group without reading anything (a counter per pair of entities was a read and a write
+//! per pair and document).
+//!
+//! A search reads every block of its terms (a prefix scan of adjacent keys), and the entities
+//! related to one are summed over its blocks. A document's block number is kept under `n` + id,
+//! so that deleting the document rewrites exactly the blocks that hold it. Blocks are derived
+//! data like every index: `reindex` writes them again from the documents.
 
 use std::collections::BTreeMap;
 
-use crate::index::TermPositions;
+use crate::index::{self, TermPositions};
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
-use crate::record::{decode, encode, BlockPostings, Posting};
+use crate::record::{decode, encode, BlockPostings, BlockRelated, Posting, StoredDocument};
 use crate::Result;
 
 /// The next block number (keyspace `g`).
@@ -28,23 +33,29 @@ pub fn block_key(term: &str, block: u64) -> Vec<u8> {
     key(keys::BLOCK, &[term.as_bytes(), &block.to_be_bytes()])
 }
 
-/// The postings of one group of documents, staged until the group is written.
+/// The key of the entities related to `entity` in block `block`.
+pub fn related_key(entity: &str, block: u64) -> Vec<u8> {
+    key(keys::RELATED, &[entity.as_bytes(), &block.to_be_bytes()])
+}
+
+/// The postings and co-occurrences of one group of documents, staged until the group is
+/// written.
 #[derive(Default)]
 pub struct BlockBuilder {
     /// This group's block number, taken when its first document is added.
     block: Option<u64>,
     terms: BTreeMap<String, BlockPostings>,
+    related: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 impl BlockBuilder {
-    /// Stages the postings of a new document. Everything that can fail happens before anything
-    /// is staged, so a failed call leaves the builder as it was.
+    /// Stages the postings and co-occurrences of a new document. Everything that can fail
+    /// happens before anything is staged, so a failed call leaves the builder as it was.
     pub fn add(
         &mut self,
         ov: &mut Overlay<'_>,
-        id: &str,
+        doc: &StoredDocument,
         positions: TermPositions,
-        doc_tokens: u32,
     ) -> Result<()> {
         let block = match self.block {
             Some(block) => block,
@@ -58,40 +69,59 @@ impl BlockBuilder {
                 block
             }
         };
+        let id = &doc.summary.id;
         ov.insert(
             key(keys::DOC_BLOCK, &[id.as_bytes()]),
             block.to_be_bytes().to_vec(),
         );
         for (term, positions) in positions {
             self.terms.entry(term).or_default().push((
-                id.to_owned(),
+                id.clone(),
                 Posting {
-                    doc_tokens,
+                    doc_tokens: doc.summary.token_count,
                     positions,
                 },
             ));
         }
+        let entities = index::related_entities(doc);
+        for a in &entities {
+            let counts = self.related.entry((*a).to_owned()).or_default();
+            for b in entities.iter().filter(|b| *b != a) {
+                *counts.entry((*b).to_owned()).or_default() += 1;
+            }
+        }
         Ok(())
     }
 
-    /// Removes every posting of document `id`, whose terms are `positions`' keys, whether it
-    /// was staged in this group or written in an earlier one.
+    /// Removes every posting and co-occurrence of `doc`, whose terms are `positions`' keys,
+    /// whether it was staged in this group or written in an earlier one.
     pub fn remove(
         &mut self,
         ov: &mut Overlay<'_>,
-        id: &str,
+        doc: &StoredDocument,
         positions: &TermPositions,
     ) -> Result<()> {
+        let id = doc.summary.id.as_str();
         let doc_block_key = key(keys::DOC_BLOCK, &[id.as_bytes()]);
         let Some(bytes) = ov.get(&doc_block_key)? else {
             return Ok(());
         };
         let block = u64::from_be_bytes(bytes.as_slice().try_into().unwrap_or_default());
         ov.remove(doc_block_key);
+        let entities = index::related_entities(doc);
         if self.block == Some(block) {
             for term in positions.keys() {
                 if let Some(postings) = self.terms.get_mut(term) {
-                    postings.retain(|(doc, _)| doc != id);
+                    postings.retain(|(d, _)| d != id);
+                }
+            }
+            for a in &entities {
+                if let Some(counts) = self.related.get_mut(*a) {
+                    for b in entities.iter().filter(|b| *b != a) {
+                        if let Some(count) = counts.get_mut(*b) {
+                            *count = count.saturating_sub(1);
+                        }
+                    }
                 }
             }
             return Ok(());
@@ -102,12 +132,22 @@ impl BlockBuilder {
                 continue;
             };
             let mut postings: BlockPostings = decode(&k, &bytes)?;
-            postings.retain(|(doc, _)| doc != id);
-            if postings.is_empty() {
-                ov.remove(k);
-            } else {
-                ov.insert(k, encode(&postings));
+            postings.retain(|(d, _)| d != id);
+            stage(ov, k, &postings);
+        }
+        for a in &entities {
+            let k = related_key(a, block);
+            let Some(bytes) = ov.get(&k)? else {
+                continue;
+            };
+            let mut counts: BlockRelated = decode(&k, &bytes)?;
+            for (other, count) in &mut counts {
+                if other.as_str() != *a && entities.contains(&other.as_str()) {
+                    *count = count.saturating_sub(1);
+                }
             }
+            counts.retain(|(_, count)| *count > 0);
+            stage(ov, k, &counts);
         }
         Ok(())
     }
@@ -118,10 +158,21 @@ impl BlockBuilder {
             return;
         };
         for (term, postings) in self.terms {
-            if !postings.is_empty() {
-                ov.insert(block_key(&term, block), encode(&postings));
-            }
+            stage(ov, block_key(&term, block), &postings);
         }
+        for (entity, counts) in self.related {
+            let counts: BlockRelated = counts.into_iter().filter(|(_, c)| *c > 0).collect();
+            stage(ov, related_key(&entity, block), &counts);
+        }
+    }
+}
+
+/// Writes a block, or removes it when it is empty.
+fn stage<T: serde::Serialize>(ov: &mut Overlay<'_>, key: Vec<u8>, items: &[T]) {
+    if items.is_empty() {
+        ov.remove(key);
+    } else {
+        ov.insert(key, encode(&items));
     }
 }
 
@@ -133,6 +184,21 @@ pub fn postings(tree: &sled::Tree, term: &str) -> Result<BlockPostings> {
         let (k, v) = entry?;
         let block: BlockPostings = decode(&k, &v)?;
         all.extend(block);
+    }
+    Ok(all)
+}
+
+/// The entities mentioned with `entity` and the number of documents they share, summed over
+/// its blocks.
+pub fn related(tree: &sled::Tree, entity: &str) -> Result<BTreeMap<String, u64>> {
+    let prefix = keys::prefix(keys::RELATED, entity.as_bytes());
+    let mut all = BTreeMap::new();
+    for entry in tree.scan_prefix(&prefix) {
+        let (k, v) = entry?;
+        let block: BlockRelated = decode(&k, &v)?;
+        for (other, count) in block {
+            *all.entry(other).or_default() += count;
+        }
     }
     Ok(all)
 }

@@ -4,6 +4,7 @@
 use std::ops::Bound;
 use std::sync::Arc;
 
+use crate::blocks;
 use crate::keys::{self, key};
 use crate::page::{decode_token, encode_token, fnv64, Page};
 use crate::record::{decode, EntityStats, StoredMention};
@@ -177,14 +178,10 @@ impl Store {
             }
             None => None,
         };
-        let prefix = keys::prefix(keys::RELATED, id.as_bytes());
-        let mut all = Vec::new();
-        for entry in self.tree.scan_prefix(&prefix) {
-            let (k, v) = entry?;
-            let other = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
-            let count: u64 = decode(&k, &v)?;
-            all.push((count, other));
-        }
+        let mut all: Vec<(u64, String)> = blocks::related(&self.tree, id)?
+            .into_iter()
+            .map(|(other, count)| (count, other))
+            .collect();
         all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let mut items = Vec::new();
         let mut next_token = None;

@@ -15,6 +15,20 @@ use crate::Result;
 /// square of this number).
 pub const MAX_RELATED_ENTITIES_PER_DOCUMENT: usize = 64;
 
+/// The linked entities of `doc` counted in co-occurrences: distinct, in id order, at most
+/// [`MAX_RELATED_ENTITIES_PER_DOCUMENT`].
+pub fn related_entities(doc: &StoredDocument) -> Vec<&str> {
+    let entities: BTreeSet<&str> = doc
+        .mentions
+        .iter()
+        .filter_map(|m| m.entity_id.as_deref())
+        .collect();
+    entities
+        .into_iter()
+        .take(MAX_RELATED_ENTITIES_PER_DOCUMENT)
+        .collect()
+}
+
 /// The positions of each search term of a text.
 pub type TermPositions = BTreeMap<String, Vec<u32>>;
 
@@ -102,19 +116,6 @@ pub fn apply(ov: &mut Overlay<'_>, doc: &StoredDocument, sign: Sign) -> Result<(
         update_entity(ov, template, indexes.len() as u64, sign)?;
     }
 
-    // Co-occurrences.
-    let related: Vec<&str> = by_entity
-        .keys()
-        .copied()
-        .take(MAX_RELATED_ENTITIES_PER_DOCUMENT)
-        .collect();
-    for (i, a) in related.iter().enumerate() {
-        for b in &related[i + 1..] {
-            add_count(ov, key(keys::RELATED, &[a.as_bytes(), b.as_bytes()]), sign)?;
-            add_count(ov, key(keys::RELATED, &[b.as_bytes(), a.as_bytes()]), sign)?;
-        }
-    }
-
     // Collection statistics.
     let mut stats = corpus_stats_in(ov)?;
     let tokens = u64::from(doc.summary.token_count);
@@ -189,23 +190,6 @@ fn update_entity(
             ov.insert(k, Vec::new());
         }
         ov.insert(entity_key, encode(&stats));
-    }
-    Ok(())
-}
-
-fn add_count(ov: &mut Overlay<'_>, k: Vec<u8>, sign: Sign) -> Result<()> {
-    let current = match ov.get(&k)? {
-        Some(bytes) => decode::<u64>(&k, &bytes)?,
-        None => 0,
-    };
-    let next = match sign {
-        Sign::Add => current + 1,
-        Sign::Remove => current.saturating_sub(1),
-    };
-    if next == 0 {
-        ov.remove(k);
-    } else {
-        ov.insert(k, encode(&next));
     }
     Ok(())
 }

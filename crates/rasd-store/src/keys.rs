@@ -22,7 +22,8 @@ pub const ENTITY: u8 = b'e';
 pub const ENTITY_RANK: u8 = b'c';
 /// `k` + type code + inverted document count + entity id → () : the same, per type.
 pub const ENTITY_RANK_BY_TYPE: u8 = b'k';
-/// `r` + entity id + 0 + entity id → shared document count.
+/// `r` + entity id + 0 + block number (8 bytes, big-endian) → [`crate::record::BlockRelated`]:
+/// the entities mentioned with it in the documents of one block, with their shared counts.
 pub const RELATED: u8 = b'r';
 /// `u` + entity id → [`crate::record::UserEntity`]: the knowledge base's additions.
 pub const USER_ENTITY: u8 = b'u';

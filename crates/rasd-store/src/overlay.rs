@@ -75,6 +75,11 @@ impl<'a> Overlay<'a> {
         self.pending.len()
     }
 
+    /// The staged keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &[u8]> {
+        self.pending.keys().map(Vec::as_slice)
+    }
+
     pub fn into_batch(self) -> sled::Batch {
         let mut batch = sled::Batch::default();
         for (key, value) in self.pending {

@@ -16,6 +16,10 @@ pub const SCHEMA_VERSION: u32 = 3;
 /// The postings of one term in one block: document id and posting, in the order written.
 pub type BlockPostings = Vec<(String, Posting)>;
 
+/// The entities mentioned with one entity in the documents of one block: id and number of
+/// documents, by id.
+pub type BlockRelated = Vec<(String, u64)>;
+
 /// A stored mention. Offsets are UTF-8 bytes of the document text, half-open.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoredMention {

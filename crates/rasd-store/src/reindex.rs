@@ -71,7 +71,7 @@ pub fn rebuild(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer) -> Result<
         for doc in group.drain(..) {
             let (positions, _) = index::term_positions(analyzer, &doc.text);
             index::apply(&mut ov, &doc, Sign::Add)?;
-            blocks.add(&mut ov, &doc.summary.id, positions, doc.summary.token_count)?;
+            blocks.add(&mut ov, &doc, positions)?;
             report.documents += 1;
         }
         blocks.write(&mut ov);

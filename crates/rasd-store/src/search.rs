@@ -12,10 +12,11 @@
 //! `exact_limit` documents, past which the number of hits is estimated from the part checked
 //! (`total_hits_exact` says which).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use crate::blocks;
+use crate::keys;
 use crate::page::{decode_token, encode_token, fnv64, Page};
 use crate::record::{encode, DocSummary, Posting};
 use crate::scoring::{self, IMPACT_SCALE};
@@ -53,6 +54,10 @@ struct Query {
     terms: BTreeSet<String>,
     phrases: Vec<Vec<String>>,
 }
+
+/// An entity filter whose entity is in at most this many documents is applied from the list of
+/// its documents, read whole; a larger one is checked document by document.
+const ENTITY_SET_LIMIT: usize = 200_000;
 
 /// The BM25 contribution of a term with this posting, before its idf.
 fn impact(posting: &Posting) -> f64 {
@@ -197,6 +202,17 @@ impl Store {
         }
         matched.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
 
+        // An entity filter keeps the documents in the entity's list, read whole when it is not
+        // too long: no point read per document.
+        let mut residual = filter.clone();
+        if let Some(entity) = &filter.entity_id {
+            if let Some(documents) = self.entity_documents(entity, ENTITY_SET_LIMIT)? {
+                matched.retain(|(_, doc)| documents.contains(*doc));
+                residual.entity_id = None;
+            }
+        }
+        let filter = &residual;
+
         // The page, and the filter checked in rank order.
         let unfiltered = *filter == DocumentFilter::default();
         let mut hits: Vec<(f64, DocSummary)> = Vec::new();
@@ -251,6 +267,20 @@ impl Store {
             total_hits: total_hits.max(passed),
             total_hits_exact: all_checked,
         })
+    }
+
+    /// The documents that mention `entity`, or `None` when there are more than `limit`.
+    fn entity_documents(&self, entity: &str, limit: usize) -> Result<Option<HashSet<String>>> {
+        let prefix = keys::prefix(keys::MENTIONS, entity.as_bytes());
+        let mut documents = HashSet::new();
+        for entry in self.tree.scan_prefix(&prefix) {
+            let (k, _) = entry?;
+            if documents.len() == limit {
+                return Ok(None);
+            }
+            documents.insert(String::from_utf8_lossy(&k[prefix.len()..]).into_owned());
+        }
+        Ok(Some(documents))
     }
 
     fn hit(&self, summary: DocSummary, score: f64, query: &Query) -> Result<SearchHit> {

@@ -128,6 +128,13 @@ fn commit_group(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer, group: Ve
         }
     }
     blocks.write(&mut ov);
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        let mut by_keyspace = std::collections::BTreeMap::<char, usize>::new();
+        for key in ov.keys() {
+            *by_keyspace.entry(char::from(key[0])).or_default() += 1;
+        }
+        tracing::debug!(keys = ov.len(), ?by_keyspace, "committing a group");
+    }
     let committed = commit(db, tree, ov);
     for reply in replies {
         match reply {
@@ -195,12 +202,7 @@ fn put(ov: &mut Overlay<'_>, blocks: &mut BlockBuilder, prepared: Prepared) -> R
         };
     }
     index::apply(ov, &prepared.doc, Sign::Add)?;
-    blocks.add(
-        ov,
-        &prepared.doc.summary.id,
-        prepared.positions,
-        prepared.doc.summary.token_count,
-    )?;
+    blocks.add(ov, &prepared.doc, prepared.positions)?;
     ov.insert(doc_key, encode(&prepared.doc));
     Ok(PutOutcome::Created(prepared.doc))
 }
@@ -218,7 +220,7 @@ fn delete(
     let doc: StoredDocument = decode(&doc_key, &bytes)?;
     let (positions, _) = index::term_positions(analyzer, &doc.text);
     index::apply(ov, &doc, Sign::Remove)?;
-    blocks.remove(ov, id, &positions)?;
+    blocks.remove(ov, &doc, &positions)?;
     ov.remove(doc_key);
     Ok(())
 }
