@@ -32,7 +32,7 @@ pub const USER_ENTITY: u8 = b'u';
 pub const BLOCK: u8 = b'b';
 /// `n` + doc id → the block number (8 bytes, big-endian) that holds the document's postings.
 pub const DOC_BLOCK: u8 = b'n';
-/// Retired with schema 2: one posting key per term and document (`t`), postings by impact
+/// Retired after schema 2: one posting key per term and document (`t`), postings by impact
 /// (`i`) and document frequencies (`f`). Only a rebuild still names them, to delete them.
 pub const RETIRED: &[u8] = b"tif";
 // `g` + name → global records: `gschema` (schema version), `gsecret` (page-token key),

@@ -11,6 +11,9 @@
 //!
 //! Every index entry is derived from the document alone (`index::apply`), with the same function
 //! adding and removing, so deleting leaves no trace and an index can be rebuilt from documents.
+//! The two indexes that grow with every word and every pair of entities, postings and
+//! co-occurrences, are written per group rather than per document (`blocks.rs`): the tree's
+//! cost is per key, and a group of documents shares one key per term and one per entity.
 //!
 //! Offsets stored here are UTF-8 bytes of the original text, half-open.
 
