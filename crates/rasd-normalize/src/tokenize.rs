@@ -143,11 +143,8 @@ fn is_alphanumeric(c: char) -> bool {
 /// A character that belongs to a word: alphanumeric, a combining mark, or a joiner. A token is
 /// a maximal run of them that starts with an alphanumeric character.
 pub fn is_word_char(c: char) -> bool {
-    match c {
-        'a'..='z' | 'A'..='Z' | '0'..='9' | '\u{0620}'..='\u{064A}' => true,
-        '\0'..='\u{7F}' => false,
-        _ => c.is_alphanumeric() || is_combining_mark(c) || matches!(c, '\u{200C}' | '\u{200D}'),
-    }
+    is_alphanumeric(c)
+        || (!c.is_ascii() && (is_combining_mark(c) || matches!(c, '\u{200C}' | '\u{200D}')))
 }
 
 /// Combining marks of the scripts this service meets (general categories Mn and Mc of the

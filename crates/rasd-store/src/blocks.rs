@@ -127,27 +127,23 @@ impl BlockBuilder {
             return Ok(());
         }
         for term in positions.keys() {
-            let k = block_key(term, block);
-            let Some(bytes) = ov.get(&k)? else {
-                continue;
-            };
-            let mut postings: BlockPostings = decode(&k, &bytes)?;
-            postings.retain(|(d, _)| d != id);
-            stage(ov, k, &postings);
+            rewrite(
+                ov,
+                block_key(term, block),
+                |postings: &mut BlockPostings| {
+                    postings.retain(|(d, _)| d != id);
+                },
+            )?;
         }
         for a in &entities {
-            let k = related_key(a, block);
-            let Some(bytes) = ov.get(&k)? else {
-                continue;
-            };
-            let mut counts: BlockRelated = decode(&k, &bytes)?;
-            for (other, count) in &mut counts {
-                if other.as_str() != *a && entities.contains(&other.as_str()) {
-                    *count = count.saturating_sub(1);
+            rewrite(ov, related_key(a, block), |counts: &mut BlockRelated| {
+                for (other, count) in counts.iter_mut() {
+                    if other.as_str() != *a && entities.contains(&other.as_str()) {
+                        *count = count.saturating_sub(1);
+                    }
                 }
-            }
-            counts.retain(|(_, count)| *count > 0);
-            stage(ov, k, &counts);
+                counts.retain(|(_, count)| *count > 0);
+            })?;
         }
         Ok(())
     }
@@ -165,6 +161,21 @@ impl BlockBuilder {
             stage(ov, related_key(&entity, block), &counts);
         }
     }
+}
+
+/// Edits a written block, if there is one, and stages it again.
+fn rewrite<T: serde::Serialize + serde::de::DeserializeOwned>(
+    ov: &mut Overlay<'_>,
+    key: Vec<u8>,
+    edit: impl FnOnce(&mut Vec<T>),
+) -> Result<()> {
+    let Some(bytes) = ov.get(&key)? else {
+        return Ok(());
+    };
+    let mut items: Vec<T> = decode(&key, &bytes)?;
+    edit(&mut items);
+    stage(ov, key, &items);
+    Ok(())
 }
 
 /// Writes a block, or removes it when it is empty.
