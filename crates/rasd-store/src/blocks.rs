@@ -1,41 +1,106 @@
-//! Postings in blocks: one key per search term and write group.
+//! Postings in blocks: one key per search term and write group, merged in the background.
 //!
-//! The key decision of the inverted index. A posting per term and document (two keys, with the
-//! impact order) made a document of 250 distinct terms cost some 750 tree writes, and the tree,
-//! not extraction, bounded ingest. Documents arrive in groups (the writer's group commit, or a
-//! rebuild's batch), and a group's postings of one term are written as one value under
-//! `b` + term + block number: a group of a few hundred documents writes a few tens of thousands
-//! of keys instead of a few hundred thousand, and a posting no longer repeats its term in a key.
+//! The key decision of the inverted index. A posting per term and document made a document of
+//! 250 distinct terms cost hundreds of tree writes, and the tree, not extraction, bounded
+//! ingest. Documents arrive in groups (the writer's group commit, or a rebuild's batch), and a
+//! group's postings of one term are written as one segment under `b` + term + block number: a
+//! group of a few hundred documents writes a few tens of thousands of keys instead of a few
+//! hundred thousand. Each document gets a number, its block in the high 32 bits and its place in
+//! the group in the low ones, so numbers ascend in write order and a posting is a few bytes
+//! (`segment.rs`), not an id.
 //!
-//! Co-occurrence counts are kept the same way: `r` + entity + block number holds the entities
-//! mentioned with it in the block's documents and how many documents they share, written once
-//! per group without reading anything (a counter per pair of entities was a read and a write
-//! per pair and document).
+//! Left alone, a common term would have one segment per group ever written, and a search reads
+//! them all. `compaction.rs` merges the segments of aligned runs of 8, 64 and 512 blocks into
+//! one, so a term has a few dozen segments at a million documents. A segment is keyed by the
+//! first block it covers; the segment that holds a document's postings is the last one keyed
+//! at or before its block, which is how a delete finds exactly what to rewrite.
 //!
-//! A search reads every block of its terms (a prefix scan of adjacent keys), and the entities
-//! related to one are summed over its blocks. A document's block number is kept under `n` + id,
-//! so that deleting the document rewrites exactly the blocks that hold it. Blocks are derived
-//! data like every index: `reindex` writes them again from the documents.
+//! Co-occurrence counts are kept the same way: `r` + entity + block holds the entities
+//! mentioned with it in the block's documents and how many documents they share, written
+//! without reading anything and summed when merged.
+//!
+//! Filters are postings too: a document has a posting, without positions, for each linked
+//! entity, each entity type and its source ([`filter_terms`]), so a search filtered by entity
+//! intersects one more list instead of reading a summary per hit.
 
 use std::collections::BTreeMap;
 
 use crate::index::{self, TermPositions};
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
-use crate::record::{decode, encode, BlockPostings, BlockRelated, Posting, StoredDocument};
-use crate::Result;
+use crate::record::{decode, encode, BlockRelated, StoredDocument, UnitList};
+use crate::scoring;
+use crate::segment::{self, Segment, SegmentBuilder};
+use crate::{Result, StoreError};
 
 /// The next block number (keyspace `g`).
 pub const NEXT_BLOCK_KEY: &[u8] = b"gblock";
 
-/// The key of the postings of `term` in block `block`.
-pub fn block_key(term: &str, block: u64) -> Vec<u8> {
+/// The key of the segment of `term` whose first block is `block`.
+pub fn segment_key(term: &str, block: u64) -> Vec<u8> {
     key(keys::BLOCK, &[term.as_bytes(), &block.to_be_bytes()])
 }
 
-/// The key of the entities related to `entity` in block `block`.
+/// The key of the entities related to `entity` from block `block`.
 pub fn related_key(entity: &str, block: u64) -> Vec<u8> {
     key(keys::RELATED, &[entity.as_bytes(), &block.to_be_bytes()])
+}
+
+/// The key of the list of terms and entities that have segments in the run of blocks of
+/// `level` starting at `first` (see `compaction.rs`).
+pub fn unit_key(level: u8, first: u64) -> Vec<u8> {
+    let mut k = vec![keys::UNIT, level];
+    k.extend_from_slice(&first.to_be_bytes());
+    k
+}
+
+/// The document number of the `index`-th document of block `block`.
+pub fn document_number(block: u64, index: u32) -> u64 {
+    (block << 32) | u64::from(index)
+}
+
+/// The block of a document number.
+pub fn block_of(document: u64) -> u64 {
+    document >> 32
+}
+
+/// The search term of documents that mention `entity`.
+pub fn entity_term(entity: &str) -> String {
+    format!("\u{1}e{entity}")
+}
+
+/// The search term of documents with a mention of `code`'s type.
+pub fn type_term(code: u8) -> String {
+    format!("\u{1}y{code}")
+}
+
+/// The search term of documents from `source`.
+pub fn source_term(source: &str) -> String {
+    format!("\u{1}o{source}")
+}
+
+/// The filter terms of a document: its linked entities, its mentions' types and its source.
+/// No analyzer term starts with U+0001.
+pub fn filter_terms(doc: &StoredDocument) -> Vec<String> {
+    let mut terms: Vec<String> = doc
+        .mentions
+        .iter()
+        .filter_map(|m| m.entity_id.as_deref().map(entity_term))
+        .chain(doc.mentions.iter().map(|m| type_term(m.entity_type.code())))
+        .collect();
+    if !doc.summary.source.is_empty() {
+        terms.push(source_term(&doc.summary.source));
+    }
+    terms.sort_unstable();
+    terms.dedup();
+    terms
+}
+
+fn corrupt(key: &[u8]) -> StoreError {
+    StoreError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        detail: "malformed postings segment".to_owned(),
+    }
 }
 
 /// The postings and co-occurrences of one group of documents, staged until the group is
@@ -44,19 +109,21 @@ pub fn related_key(entity: &str, block: u64) -> Vec<u8> {
 pub struct BlockBuilder {
     /// This group's block number, taken when its first document is added.
     block: Option<u64>,
-    terms: BTreeMap<String, BlockPostings>,
+    next_index: u32,
+    terms: BTreeMap<String, SegmentBuilder>,
     related: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 impl BlockBuilder {
-    /// Stages the postings and co-occurrences of a new document. Everything that can fail
-    /// happens before anything is staged, so a failed call leaves the builder as it was.
+    /// Stages the postings and co-occurrences of a new document and numbers it. Everything
+    /// that can fail happens before anything is staged, so a failed call leaves the builder as
+    /// it was.
     pub fn add(
         &mut self,
         ov: &mut Overlay<'_>,
         doc: &StoredDocument,
         positions: TermPositions,
-    ) -> Result<()> {
+    ) -> Result<u64> {
         let block = match self.block {
             Some(block) => block,
             None => {
@@ -69,19 +136,20 @@ impl BlockBuilder {
                 block
             }
         };
-        let id = &doc.summary.id;
-        ov.insert(
-            key(keys::DOC_BLOCK, &[id.as_bytes()]),
-            block.to_be_bytes().to_vec(),
-        );
+        let number = document_number(block, self.next_index);
+        self.next_index += 1;
+        let id = doc.summary.id.as_bytes();
+        ov.insert(key(keys::DOC_NUMBER, &[id]), number.to_be_bytes().to_vec());
+        ov.insert(key(keys::DOC_ID, &[&number.to_be_bytes()]), id.to_vec());
         for (term, positions) in positions {
-            self.terms.entry(term).or_default().push((
-                id.clone(),
-                Posting {
-                    doc_tokens: doc.summary.token_count,
-                    positions,
-                },
-            ));
+            let impact = scoring::impact(positions.len(), doc.summary.token_count);
+            self.terms
+                .entry(term)
+                .or_default()
+                .push(number, impact, &positions);
+        }
+        for term in filter_terms(doc) {
+            self.terms.entry(term).or_default().push(number, 0, &[]);
         }
         let entities = index::related_entities(doc);
         for a in &entities {
@@ -90,7 +158,7 @@ impl BlockBuilder {
                 *counts.entry((*b).to_owned()).or_default() += 1;
             }
         }
-        Ok(())
+        Ok(number)
     }
 
     /// Removes every posting and co-occurrence of `doc`, whose terms are `positions`' keys,
@@ -101,18 +169,28 @@ impl BlockBuilder {
         doc: &StoredDocument,
         positions: &TermPositions,
     ) -> Result<()> {
-        let id = doc.summary.id.as_str();
-        let doc_block_key = key(keys::DOC_BLOCK, &[id.as_bytes()]);
-        let Some(bytes) = ov.get(&doc_block_key)? else {
+        let number_key = key(keys::DOC_NUMBER, &[doc.summary.id.as_bytes()]);
+        let Some(bytes) = ov.get(&number_key)? else {
             return Ok(());
         };
-        let block = u64::from_be_bytes(bytes.as_slice().try_into().unwrap_or_default());
-        ov.remove(doc_block_key);
+        let number = u64::from_be_bytes(
+            bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| corrupt(&number_key))?,
+        );
+        ov.remove(number_key);
+        ov.remove(key(keys::DOC_ID, &[&number.to_be_bytes()]));
+        let block = block_of(number);
+        let terms: Vec<String> = positions.keys().cloned().chain(filter_terms(doc)).collect();
         let entities = index::related_entities(doc);
         if self.block == Some(block) {
-            for term in positions.keys() {
-                if let Some(postings) = self.terms.get_mut(term) {
-                    postings.retain(|(d, _)| d != id);
+            for term in &terms {
+                if let Some(builder) = self.terms.get_mut(term) {
+                    let bytes = std::mem::take(builder).finish();
+                    let segment = Segment::parse(&bytes).ok_or_else(|| corrupt(term.as_bytes()))?;
+                    *builder = segment::without(&segment, number)
+                        .ok_or_else(|| corrupt(term.as_bytes()))?;
                 }
             }
             for a in &entities {
@@ -126,77 +204,86 @@ impl BlockBuilder {
             }
             return Ok(());
         }
-        for term in positions.keys() {
-            rewrite(
-                ov,
-                block_key(term, block),
-                |postings: &mut BlockPostings| {
-                    postings.retain(|(d, _)| d != id);
-                },
-            )?;
+        for term in &terms {
+            let prefix = keys::prefix(keys::BLOCK, term.as_bytes());
+            let Some((k, bytes)) = ov.last_at_or_before(&prefix, &segment_key(term, block))? else {
+                continue;
+            };
+            let segment = Segment::parse(&bytes).ok_or_else(|| corrupt(&k))?;
+            let left = segment::without(&segment, number).ok_or_else(|| corrupt(&k))?;
+            if left.len() != segment.len() {
+                stage_segment(ov, k, left);
+            }
         }
         for a in &entities {
-            rewrite(ov, related_key(a, block), |counts: &mut BlockRelated| {
-                for (other, count) in counts.iter_mut() {
-                    if other.as_str() != *a && entities.contains(&other.as_str()) {
-                        *count = count.saturating_sub(1);
-                    }
+            let prefix = keys::prefix(keys::RELATED, a.as_bytes());
+            let Some((k, bytes)) = ov.last_at_or_before(&prefix, &related_key(a, block))? else {
+                continue;
+            };
+            let mut counts: BlockRelated = decode(&k, &bytes)?;
+            for (other, count) in counts.iter_mut() {
+                if other.as_str() != *a && entities.contains(&other.as_str()) {
+                    *count = count.saturating_sub(1);
                 }
-                counts.retain(|(_, count)| *count > 0);
-            })?;
+            }
+            counts.retain(|(_, count)| *count > 0);
+            stage_related(ov, k, &counts);
         }
         Ok(())
     }
 
-    /// Stages the group's blocks in `ov`.
+    /// Stages the group's segments, co-occurrences and the list of what they cover in `ov`.
     pub fn write(self, ov: &mut Overlay<'_>) {
         let Some(block) = self.block else {
             return;
         };
-        for (term, postings) in self.terms {
-            stage(ov, block_key(&term, block), &postings);
+        let mut unit = UnitList::default();
+        for (term, builder) in self.terms {
+            if !builder.is_empty() {
+                ov.insert(segment_key(&term, block), builder.finish());
+                unit.terms.push(term);
+            }
         }
         for (entity, counts) in self.related {
             let counts: BlockRelated = counts.into_iter().filter(|(_, c)| *c > 0).collect();
-            stage(ov, related_key(&entity, block), &counts);
+            if !counts.is_empty() {
+                ov.insert(related_key(&entity, block), encode(&counts));
+                unit.entities.push(entity);
+            }
         }
+        ov.insert(unit_key(0, block), encode(&unit));
     }
 }
 
-/// Edits a written block, if there is one, and stages it again.
-fn rewrite<T: serde::Serialize + serde::de::DeserializeOwned>(
-    ov: &mut Overlay<'_>,
-    key: Vec<u8>,
-    edit: impl FnOnce(&mut Vec<T>),
-) -> Result<()> {
-    let Some(bytes) = ov.get(&key)? else {
-        return Ok(());
-    };
-    let mut items: Vec<T> = decode(&key, &bytes)?;
-    edit(&mut items);
-    stage(ov, key, &items);
-    Ok(())
-}
-
-/// Writes a block, or removes it when it is empty.
-fn stage<T: serde::Serialize>(ov: &mut Overlay<'_>, key: Vec<u8>, items: &[T]) {
-    if items.is_empty() {
+/// Writes a segment, or removes it when it is empty.
+fn stage_segment(ov: &mut Overlay<'_>, key: Vec<u8>, builder: SegmentBuilder) {
+    if builder.is_empty() {
         ov.remove(key);
     } else {
-        ov.insert(key, encode(&items));
+        ov.insert(key, builder.finish());
     }
 }
 
-/// Every posting of `term`, block after block.
-pub fn postings(tree: &sled::Tree, term: &str) -> Result<BlockPostings> {
-    let prefix = keys::prefix(keys::BLOCK, term.as_bytes());
-    let mut all = BlockPostings::new();
-    for entry in tree.scan_prefix(&prefix) {
-        let (k, v) = entry?;
-        let block: BlockPostings = decode(&k, &v)?;
-        all.extend(block);
+/// Writes co-occurrence counts, or removes them when there are none.
+fn stage_related(ov: &mut Overlay<'_>, key: Vec<u8>, counts: &BlockRelated) {
+    if counts.is_empty() {
+        ov.remove(key);
+    } else {
+        ov.insert(key, encode(counts));
     }
-    Ok(all)
+}
+
+/// Every segment of `term`, in block order (parse each with [`Segment::parse`]).
+pub fn segments(tree: &sled::Tree, term: &str) -> Result<Vec<(sled::IVec, sled::IVec)>> {
+    let prefix = keys::prefix(keys::BLOCK, term.as_bytes());
+    Ok(tree
+        .scan_prefix(&prefix)
+        .collect::<std::result::Result<_, _>>()?)
+}
+
+/// Parses a segment read from the tree.
+pub fn parse<'a>(key: &[u8], bytes: &'a [u8]) -> Result<Segment<'a>> {
+    Segment::parse(bytes).ok_or_else(|| corrupt(key))
 }
 
 /// The entities mentioned with `entity` and the number of documents they share, summed over

@@ -22,21 +22,28 @@ pub const ENTITY: u8 = b'e';
 pub const ENTITY_RANK: u8 = b'c';
 /// `k` + type code + inverted document count + entity id → () : the same, per type.
 pub const ENTITY_RANK_BY_TYPE: u8 = b'k';
-/// `r` + entity id + 0 + block number (8 bytes, big-endian) → [`crate::record::BlockRelated`]:
-/// the entities mentioned with it in the documents of one block, with their shared counts.
+/// `r` + entity id + 0 + first block (8 bytes, big-endian) → [`crate::record::BlockRelated`]:
+/// the entities mentioned with it in the documents of a run of blocks, with their shared counts.
 pub const RELATED: u8 = b'r';
 /// `u` + entity id → [`crate::record::UserEntity`]: the knowledge base's additions.
 pub const USER_ENTITY: u8 = b'u';
-/// `b` + search term + 0 + block number (8 bytes, big-endian) → [`crate::record::BlockPostings`]:
-/// the postings of the term in the documents written in one group (see `blocks.rs`).
+/// `b` + search term + 0 + first block (8 bytes, big-endian) → a postings segment (see
+/// `segment.rs`): the term's postings in the documents of the blocks from this one to the next
+/// key's (one write group, or a run merged by `compaction.rs`).
 pub const BLOCK: u8 = b'b';
-/// `n` + doc id → the block number (8 bytes, big-endian) that holds the document's postings.
-pub const DOC_BLOCK: u8 = b'n';
+/// `n` + doc id → the document number (8 bytes, big-endian; its block in the high 32 bits).
+pub const DOC_NUMBER: u8 = b'n';
+/// `x` + document number (8 bytes, big-endian) → doc id.
+pub const DOC_ID: u8 = b'x';
+/// `v` + level (1 byte) + first block (8 bytes, big-endian) → [`crate::record::UnitList`]: the
+/// terms and entities with segments in a run of blocks not merged yet (see `compaction.rs`).
+pub const UNIT: u8 = b'v';
 /// Retired after schema 2: one posting key per term and document (`t`), postings by impact
 /// (`i`) and document frequencies (`f`). Only a rebuild still names them, to delete them.
 pub const RETIRED: &[u8] = b"tif";
 // `g` + name → global records: `gschema` (schema version), `gsecret` (page-token key),
 // `gcorpus` (collection statistics), `gblock` (the next block number).
+// Schema 3 postings (`b`, whole ids in postcard) are replaced by a rebuild, like retired ones.
 
 /// A key made of a tag and parts separated by 0.
 pub fn key(tag: u8, parts: &[&[u8]]) -> Vec<u8> {

@@ -19,6 +19,7 @@
 
 mod analyzer;
 mod blocks;
+mod compaction;
 mod entities;
 mod error;
 mod index;
@@ -29,6 +30,7 @@ mod record;
 mod reindex;
 mod scoring;
 mod search;
+mod segment;
 mod store;
 mod writer;
 
@@ -38,8 +40,7 @@ pub use error::{Result, StoreError};
 pub use page::Page;
 pub use rasd_extract::EntityType;
 pub use record::{
-    CorpusStats, DocSummary, EntityStats, Posting, StoredDocument, StoredMention, UserEntity,
-    SCHEMA_VERSION,
+    CorpusStats, DocSummary, EntityStats, StoredDocument, StoredMention, UserEntity, SCHEMA_VERSION,
 };
 pub use reindex::ReindexReport;
 pub use search::{SearchHit, SearchResults};

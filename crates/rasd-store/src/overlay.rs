@@ -1,6 +1,7 @@
 //! Pending writes of one group commit, readable before they are applied.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 use crate::Result;
 
@@ -32,6 +33,30 @@ impl<'a> Overlay<'a> {
             Some(value) => Ok(value.clone()),
             None => Ok(self.tree.get(key)?.map(|v| v.to_vec())),
         }
+    }
+
+    /// The last key in `prefix..=at`, with its value, as staged.
+    pub fn last_at_or_before(
+        &self,
+        prefix: &[u8],
+        at: &[u8],
+    ) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+        let staged = self
+            .pending
+            .range::<[u8], _>((Bound::Included(prefix), Bound::Included(at)))
+            .next_back();
+        let stored = self.tree.range(prefix..=at).next_back().transpose()?;
+        Ok(match (staged, stored) {
+            (Some((k, v)), Some((stored_key, _))) if k.as_slice() >= stored_key.as_ref() => {
+                v.clone().map(|v| (k.clone(), v))
+            }
+            (_, Some((k, v))) => match self.pending.get(k.as_ref()) {
+                Some(staged) => staged.clone().map(|v| (k.to_vec(), v)),
+                None => Some((k.to_vec(), v.to_vec())),
+            },
+            (Some((k, v)), None) => v.clone().map(|v| (k.clone(), v)),
+            (None, None) => None,
+        })
     }
 
     pub fn insert(&mut self, key: Vec<u8>, value: Vec<u8>) {

@@ -11,10 +11,17 @@ use serde::{Deserialize, Serialize};
 /// 2: postings carry the document length; impact-ordered postings and document frequencies.
 /// 3: postings in blocks, one key per term and write group instead of two per term and
 /// document.
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: document numbers; postings segments with separate columns, merged in the background;
+/// filter postings.
+pub const SCHEMA_VERSION: u32 = 4;
 
-/// The postings of one term in one block: document id and posting, in the order written.
-pub type BlockPostings = Vec<(String, Posting)>;
+/// The terms and entities that have segments in one run of blocks, until the run is merged
+/// into a larger one.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnitList {
+    pub terms: Vec<String>,
+    pub entities: Vec<String>,
+}
 
 /// The entities mentioned with one entity in the documents of one block: id and number of
 /// documents, by id.
@@ -34,15 +41,6 @@ pub struct StoredMention {
     pub value: Option<Value>,
     pub confidence: f32,
     pub component: Component,
-}
-
-/// Where a term occurs in one document.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Posting {
-    /// Search tokens of the document (the BM25 document length).
-    pub doc_tokens: u32,
-    /// Token positions of the term, ascending.
-    pub positions: Vec<u32>,
 }
 
 /// Metadata of a document, stored apart from its text for listing and filtering.

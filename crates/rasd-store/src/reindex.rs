@@ -29,7 +29,9 @@ const DERIVED: &[u8] = &[
     keys::ENTITY_RANK_BY_TYPE,
     keys::RELATED,
     keys::BLOCK,
-    keys::DOC_BLOCK,
+    keys::DOC_NUMBER,
+    keys::DOC_ID,
+    keys::UNIT,
 ];
 
 /// What a rebuild did.

@@ -1,30 +1,33 @@
-//! Full-text search: BM25 over the postings blocks of the query's terms, phrases, filters,
+//! Full-text search: BM25 over the postings segments of the query's terms, phrases, filters,
 //! highlights.
 //!
 //! A query is analyzed like the documents. Every word must occur in a hit (AND), a part in
 //! double quotes must occur as a phrase (consecutive positions), and hits are ranked by BM25
 //! with a fixed reference length (see `scoring.rs`), summed over the query's distinct terms.
 //!
-//! Every posting of every query term is read (blocks are adjacent keys, read by one prefix scan
-//! each); the shortest list drives, and each of its documents is looked up in the others. The
-//! matching documents are ranked in memory. Filters need the document's summary, a point read:
-//! they are checked in rank order until the page is full, and beyond that on at most
-//! `exact_limit` documents, past which the number of hits is estimated from the part checked
-//! (`total_hits_exact` says which).
+//! Each term's list of document numbers and impacts is decoded whole (a few bytes a posting,
+//! never positions); the lists are intersected from the shortest, galloping through the
+//! longer ones. Entity, type and source filters are posting lists too (`blocks.rs`), so they
+//! are intersections and the number of hits stays exact. Positions are decoded only for the
+//! documents left, and only for phrases. A publication-time filter needs the document's
+//! summary, a point read: it is checked in rank order until the page is full, and beyond that
+//! on at most `exact_limit` documents, past which the number of hits is estimated from the part
+//! checked (`total_hits_exact` says which).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, BinaryHeap};
 use std::ops::Range;
 
 use crate::blocks;
-use crate::keys;
+use crate::keys::{self, key};
 use crate::page::{decode_token, encode_token, fnv64, Page};
-use crate::record::{encode, DocSummary, Posting};
+use crate::record::{encode, DocSummary};
 use crate::scoring::{self, IMPACT_SCALE};
+use crate::segment::decode_positions;
 use crate::store::{snippet, DocumentFilter};
 use crate::{Result, Store, StoreError};
 
-/// With a filter, documents checked beyond the page before the number of hits is estimated:
-/// each check is a point read (the summary), about 15 µs.
+/// With a time filter, documents checked beyond the page before the number of hits is
+/// estimated: each check is a point read (the summary), about 15 µs.
 const EXACT_LIMIT: u64 = 1_000;
 
 /// One ranked search result.
@@ -55,33 +58,66 @@ struct Query {
     phrases: Vec<Vec<String>>,
 }
 
-/// An entity filter whose entity is in at most this many documents is applied from the list of
-/// its documents, read whole; a larger one is checked document by document.
-const ENTITY_SET_LIMIT: usize = 200_000;
-
-/// The BM25 contribution of a term with this posting, before its idf.
-fn impact(posting: &Posting) -> f64 {
-    f64::from(scoring::impact(posting.positions.len(), posting.doc_tokens)) / IMPACT_SCALE
+/// The decoded postings of one term: document numbers ascending, with their impacts.
+struct PostingList {
+    term: String,
+    docs: Vec<u64>,
+    impacts: Vec<u16>,
+    /// Zero for filter terms, which select without scoring.
+    idf: f64,
 }
 
-/// True when every phrase occurs in the document whose postings are `found` (term, posting).
-fn has_phrases(phrases: &[Vec<String>], found: &[(&str, &Posting)]) -> bool {
-    let positions = |term: &str| {
-        found
-            .iter()
-            .find(|(t, _)| *t == term)
-            .map(|(_, p)| &p.positions)
-    };
-    phrases.iter().all(|phrase| {
-        let Some(first) = positions(&phrase[0]) else {
-            return false;
-        };
-        first.iter().any(|&start| {
-            phrase.iter().enumerate().skip(1).all(|(offset, term)| {
-                positions(term).is_some_and(|p| p.binary_search(&(start + offset as u32)).is_ok())
-            })
-        })
-    })
+/// A matching document and its score.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Candidate {
+    doc: u64,
+    score: f64,
+}
+
+impl Eq for Candidate {}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Rank order as a max-heap sees it: the greatest is the best (higher score, then lower
+/// document number).
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.score
+            .total_cmp(&other.score)
+            .then_with(|| other.doc.cmp(&self.doc))
+    }
+}
+
+/// The first index `>= from` whose document is at least `doc`, by galloping.
+fn seek(docs: &[u64], from: usize, doc: u64) -> usize {
+    let mut step = 1;
+    let mut low = from;
+    let mut high = from;
+    while high < docs.len() && docs[high] < doc {
+        low = high + 1;
+        high += step;
+        step *= 2;
+    }
+    let high = high.min(docs.len());
+    low + docs[low..high].partition_point(|&d| d < doc)
+}
+
+/// Keeps the candidates that are in `list`, adding the list's score to theirs.
+fn intersect(candidates: &mut Vec<Candidate>, list: &PostingList) {
+    let mut at = 0;
+    candidates.retain_mut(|candidate| {
+        at = seek(&list.docs, at, candidate.doc);
+        if list.docs.get(at) == Some(&candidate.doc) {
+            candidate.score += list.idf * f64::from(list.impacts[at]) / IMPACT_SCALE;
+            true
+        } else {
+            false
+        }
+    });
 }
 
 /// Scores are positive, so their bits order like the numbers.
@@ -107,6 +143,87 @@ impl Store {
         parsed
     }
 
+    /// Every posting of `term`: document numbers and impacts.
+    fn posting_list(&self, term: String, n: u64, scored: bool) -> Result<PostingList> {
+        let (mut docs, mut impacts) = (Vec::new(), Vec::new());
+        for (k, v) in blocks::segments(&self.tree, &term)? {
+            blocks::parse(&k, &v)?
+                .decode_into(&mut docs, &mut impacts)
+                .ok_or_else(|| StoreError::Corrupt {
+                    key: String::from_utf8_lossy(&k).into_owned(),
+                    detail: "malformed postings segment".to_owned(),
+                })?;
+        }
+        let idf = if scored {
+            scoring::idf(docs.len() as u64, n)
+        } else {
+            0.0
+        };
+        Ok(PostingList {
+            term,
+            docs,
+            impacts,
+            idf,
+        })
+    }
+
+    /// The positions of `term` in each of `docs` (ascending, all of them in the term's list).
+    fn positions_in(&self, term: &str, docs: &[u64]) -> Result<Vec<Vec<u32>>> {
+        let mut out = Vec::with_capacity(docs.len());
+        let mut wanted = docs.iter().peekable();
+        for (k, v) in blocks::segments(&self.tree, term)? {
+            let segment = blocks::parse(&k, &v)?;
+            for entry in segment.entries() {
+                let Some(&&next) = wanted.peek() else {
+                    return Ok(out);
+                };
+                let corrupt = || StoreError::Corrupt {
+                    key: String::from_utf8_lossy(&k).into_owned(),
+                    detail: "malformed postings segment".to_owned(),
+                };
+                let entry = entry.ok_or_else(corrupt)?;
+                if entry.doc == next {
+                    out.push(decode_positions(entry.raw_positions).ok_or_else(corrupt)?);
+                    wanted.next();
+                }
+            }
+        }
+        out.resize(docs.len(), Vec::new());
+        Ok(out)
+    }
+
+    /// Keeps the candidates in which every phrase occurs.
+    fn keep_phrases(&self, candidates: &mut Vec<Candidate>, phrases: &[Vec<String>]) -> Result<()> {
+        for phrase in phrases {
+            let docs: Vec<u64> = candidates.iter().map(|c| c.doc).collect();
+            let positions = phrase
+                .iter()
+                .map(|term| self.positions_in(term, &docs))
+                .collect::<Result<Vec<_>>>()?;
+            let mut index = 0;
+            candidates.retain(|_| {
+                let i = index;
+                index += 1;
+                positions[0][i].iter().any(|&start| {
+                    positions
+                        .iter()
+                        .enumerate()
+                        .skip(1)
+                        .all(|(offset, p)| p[i].binary_search(&(start + offset as u32)).is_ok())
+                })
+            });
+        }
+        Ok(())
+    }
+
+    /// The id of a document number.
+    fn document_id(&self, doc: u64) -> Result<Option<String>> {
+        Ok(self
+            .tree
+            .get(key(keys::DOC_ID, &[&doc.to_be_bytes()]))?
+            .map(|id| String::from_utf8_lossy(&id).into_owned()))
+    }
+
     /// Documents that contain every query word (and phrase) and pass the filter, best first.
     pub fn search(
         &self,
@@ -118,8 +235,8 @@ impl Store {
         self.search_with_limit(query, filter, page_size, page_token, EXACT_LIMIT)
     }
 
-    /// [`Store::search`], reading a driving posting list whole when it has at most
-    /// `exact_limit` postings.
+    /// [`Store::search`], checking a time filter on at most `exact_limit` documents beyond the
+    /// page.
     #[doc(hidden)]
     pub fn search_with_limit(
         &self,
@@ -138,126 +255,121 @@ impl Store {
         let fingerprint = fnv64(&[b"search", query.as_bytes(), &encode(filter)]);
         let after = match decode_token(&self.secret, fingerprint, page_token)? {
             Some(cursor) => {
-                let invalid = || StoreError::InvalidPageToken {
-                    reason: "not a token issued by this service".to_owned(),
-                };
-                let (score, id) = cursor.split_at_checked(8).ok_or_else(invalid)?;
-                let score: [u8; 8] = score.try_into().map_err(|_| invalid())?;
-                Some((u64::from_be_bytes(score), id.to_vec()))
+                let cursor: [u8; 16] =
+                    cursor
+                        .try_into()
+                        .map_err(|_| StoreError::InvalidPageToken {
+                            reason: "not a token issued by this service".to_owned(),
+                        })?;
+                let (score, doc) = cursor.split_at(8);
+                Some(Candidate {
+                    score: f64::from_bits(u64::from_be_bytes(score.try_into().unwrap_or_default())),
+                    doc: u64::from_be_bytes(doc.try_into().unwrap_or_default()),
+                })
             }
             None => None,
         };
-        let is_after = |score: f64, id: &[u8]| match &after {
-            Some((bits, after_id)) => {
-                score_key(score) < *bits || (score_key(score) == *bits && id > after_id.as_slice())
-            }
-            None => true,
-        };
 
         let n = self.corpus_stats()?.document_count;
-        let mut lists = Vec::with_capacity(parsed.terms.len());
-        for term in &parsed.terms {
-            let postings = blocks::postings(&self.tree, term)?;
-            if postings.is_empty() {
-                return Ok(SearchResults {
-                    page: Page {
-                        items: Vec::new(),
-                        next_token: None,
-                    },
-                    total_hits: 0,
-                    total_hits_exact: true,
-                });
-            }
-            let idf = scoring::idf(postings.len() as u64, n);
-            lists.push((term.as_str(), idf, postings));
+        let filter_terms = [
+            filter.entity_id.as_deref().map(blocks::entity_term),
+            filter.entity_type.map(|t| blocks::type_term(t.code())),
+            filter.source.as_deref().map(blocks::source_term),
+        ];
+        let mut lists = Vec::with_capacity(parsed.terms.len() + 3);
+        for term in parsed.terms.iter().cloned() {
+            lists.push(self.posting_list(term, n, true)?);
         }
-        lists.sort_by_key(|(_, _, postings)| postings.len());
-        let (driver, others) = lists.split_first().unwrap_or_else(|| unreachable!());
-        let others: Vec<(&str, f64, HashMap<&str, &Posting>)> = others
+        for term in filter_terms.into_iter().flatten() {
+            lists.push(self.posting_list(term, n, false)?);
+        }
+        lists.sort_by_key(|list| list.docs.len());
+        let Some((driver, others)) = lists.split_first() else {
+            unreachable!("a query has at least one term")
+        };
+        tracing::trace!(terms = ?lists.iter().map(|l| (&l.term, l.docs.len())).collect::<Vec<_>>(), "search");
+        let mut candidates: Vec<Candidate> = driver
+            .docs
             .iter()
-            .map(|(term, idf, postings)| {
-                let by_doc = postings.iter().map(|(d, p)| (d.as_str(), p)).collect();
-                (*term, *idf, by_doc)
+            .zip(&driver.impacts)
+            .map(|(&doc, &impact)| Candidate {
+                doc,
+                score: driver.idf * f64::from(impact) / IMPACT_SCALE,
             })
             .collect();
-
-        // Every document with all the terms and phrases, best first.
-        let mut matched: Vec<(f64, &str)> = Vec::new();
-        let mut found: Vec<(&str, &Posting)> = Vec::with_capacity(lists.len());
-        'documents: for (doc, posting) in &driver.2 {
-            found.clear();
-            found.push((driver.0, posting));
-            let mut score = driver.1 * impact(posting);
-            for (term, idf, by_doc) in &others {
-                let Some(&posting) = by_doc.get(doc.as_str()) else {
-                    continue 'documents;
-                };
-                found.push((term, posting));
-                score += idf * impact(posting);
-            }
-            if !has_phrases(&parsed.phrases, &found) {
-                continue;
-            }
-            matched.push((score, doc.as_str()));
-        }
-        matched.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-
-        // An entity filter keeps the documents in the entity's list, read whole when it is not
-        // too long: no point read per document.
-        let mut residual = filter.clone();
-        if let Some(entity) = &filter.entity_id {
-            if let Some(documents) = self.entity_documents(entity, ENTITY_SET_LIMIT)? {
-                matched.retain(|(_, doc)| documents.contains(*doc));
-                residual.entity_id = None;
-            }
-        }
-        let filter = &residual;
-
-        // The page, and the filter checked in rank order.
-        let unfiltered = *filter == DocumentFilter::default();
-        let mut hits: Vec<(f64, DocSummary)> = Vec::new();
-        let (mut checked, mut passed) = (0u64, 0u64);
-        for &(score, doc) in &matched {
-            let page_full = hits.len() > page_size;
-            if page_full && (unfiltered || checked >= exact_limit) {
+        for list in others {
+            if candidates.is_empty() {
                 break;
             }
-            if unfiltered && !is_after(score, doc.as_bytes()) {
+            intersect(&mut candidates, list);
+        }
+        self.keep_phrases(&mut candidates, &parsed.phrases)?;
+
+        // The page, and the time filter checked in rank order.
+        let time_filter =
+            filter.published_after_us.is_some() || filter.published_before_us.is_some();
+        let matched = candidates.len() as u64;
+        let is_after =
+            |c: &Candidate| after.is_none_or(|a| a.cmp(c) == std::cmp::Ordering::Greater);
+        let mut hits: Vec<(Candidate, DocSummary)> = Vec::new();
+        let (mut checked, mut passed) = (0u64, 0u64);
+        let mut ranked = if time_filter {
+            BinaryHeap::from(candidates)
+        } else {
+            // Only the page is ranked: the best `page_size + 1` after the cursor.
+            candidates.retain(is_after);
+            let keep = (page_size + 1).min(candidates.len());
+            if keep > 0 && keep < candidates.len() {
+                candidates.select_nth_unstable_by(keep - 1, |a, b| b.cmp(a));
+                candidates.truncate(keep);
+            }
+            BinaryHeap::from(candidates)
+        };
+        while let Some(candidate) = ranked.pop() {
+            let page_full = hits.len() > page_size;
+            if page_full && (!time_filter || checked >= exact_limit) {
+                break;
+            }
+            if !time_filter && !is_after(&candidate) {
                 continue;
             }
-            let Some(summary) = self.summary(doc)? else {
+            let Some(id) = self.document_id(candidate.doc)? else {
                 continue;
             };
-            if !unfiltered {
+            let Some(summary) = self.summary(&id)? else {
+                continue;
+            };
+            if time_filter {
                 checked += 1;
                 if !self.matches(&summary, filter)? {
                     continue;
                 }
                 passed += 1;
             }
-            if !page_full && is_after(score, doc.as_bytes()) {
-                hits.push((score, summary));
+            if !page_full && is_after(&candidate) {
+                hits.push((candidate, summary));
             }
         }
-        let all_checked = unfiltered || checked == matched.len() as u64;
-        let total_hits = if unfiltered {
-            matched.len() as u64
+        let all_checked = !time_filter || checked == matched;
+        let total_hits = if !time_filter {
+            matched
         } else if all_checked {
             passed
         } else {
-            ((passed as f64 / checked.max(1) as f64) * matched.len() as f64).round() as u64
+            ((passed as f64 / checked.max(1) as f64) * matched as f64).round() as u64
         };
 
         let more = hits.len() > page_size;
         hits.truncate(page_size);
+        let cursor = hits.last().map(|(c, _)| *c);
         let mut items = Vec::with_capacity(hits.len());
-        for (score, summary) in hits {
-            items.push(self.hit(summary, score, &parsed)?);
+        for (candidate, summary) in hits {
+            items.push(self.hit(summary, candidate.score, &parsed)?);
         }
-        let next_token = match (more, items.last()) {
+        let next_token = match (more, cursor) {
             (true, Some(last)) => {
                 let mut cursor = score_key(last.score).to_be_bytes().to_vec();
-                cursor.extend_from_slice(last.summary.id.as_bytes());
+                cursor.extend_from_slice(&last.doc.to_be_bytes());
                 Some(encode_token(&self.secret, fingerprint, cursor))
             }
             _ => None,
@@ -267,20 +379,6 @@ impl Store {
             total_hits: total_hits.max(passed),
             total_hits_exact: all_checked,
         })
-    }
-
-    /// The documents that mention `entity`, or `None` when there are more than `limit`.
-    fn entity_documents(&self, entity: &str, limit: usize) -> Result<Option<HashSet<String>>> {
-        let prefix = keys::prefix(keys::MENTIONS, entity.as_bytes());
-        let mut documents = HashSet::new();
-        for entry in self.tree.scan_prefix(&prefix) {
-            let (k, _) = entry?;
-            if documents.len() == limit {
-                return Ok(None);
-            }
-            documents.insert(String::from_utf8_lossy(&k[prefix.len()..]).into_owned());
-        }
-        Ok(Some(documents))
     }
 
     fn hit(&self, summary: DocSummary, score: f64, query: &Query) -> Result<SearchHit> {

@@ -2,7 +2,8 @@
 
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::analyzer::Analyzer;
+use crate::compaction;
 use crate::index;
 use crate::keys::{self, key};
 use crate::page::{decode_token, encode_token, fnv64, Page};
@@ -80,6 +82,9 @@ pub struct Store {
     pub(crate) secret: Vec<u8>,
     queue: Mutex<Option<mpsc::Sender<Command>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    compactor: Mutex<Option<JoinHandle<()>>>,
+    stop_compactor: Arc<AtomicBool>,
+    lock: compaction::SegmentLock,
 }
 
 fn now_us() -> i64 {
@@ -153,12 +158,28 @@ impl Store {
             }
         };
         db.flush()?;
+        let lock = compaction::SegmentLock::default();
+        let stop_compactor = Arc::new(AtomicBool::new(false));
+        let (wake, woken) = mpsc::channel();
+        // Units left unmerged by the last run are merged now.
+        let _ = wake.send(());
+        let compactor = {
+            let (tree, lock, stop) = (tree.clone(), lock.clone(), stop_compactor.clone());
+            std::thread::Builder::new()
+                .name("rasd-store-compactor".to_owned())
+                .spawn(move || compaction::run(tree, lock, woken, stop))
+                .map_err(|e| StoreError::Engine(e.to_string()))?
+        };
         let (sender, receiver) = mpsc::channel();
         let writer = {
             let (db, tree, analyzer) = (db.clone(), tree.clone(), analyzer.clone());
+            let handle = compaction::CompactionHandle {
+                lock: lock.clone(),
+                wake,
+            };
             std::thread::Builder::new()
                 .name("rasd-store-writer".to_owned())
-                .spawn(move || writer::run(db, tree, analyzer, receiver))
+                .spawn(move || writer::run(db, tree, analyzer, receiver, handle))
                 .map_err(|e| StoreError::Engine(e.to_string()))?
         };
         Ok(Store {
@@ -168,6 +189,9 @@ impl Store {
             secret,
             queue: Mutex::new(Some(sender)),
             writer: Mutex::new(Some(writer)),
+            compactor: Mutex::new(Some(compactor)),
+            stop_compactor,
+            lock,
         })
     }
 
@@ -288,14 +312,32 @@ impl Store {
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
-    /// Stops the writer after the writes already queued, and flushes. Idempotent.
+    /// Merges, on the caller's thread, the postings of every run of blocks that is complete and
+    /// not merged yet (the background thread does the same after each write group); returns the
+    /// number of runs merged. Searches find the same documents before and after.
+    pub fn merge_segments(&self) -> Result<u64> {
+        compaction::merge_due(&self.tree, &self.lock, &AtomicBool::new(false))
+    }
+
+    /// Number of postings segments of a search term (an analyzed key), for tests and
+    /// diagnostics.
+    #[doc(hidden)]
+    pub fn segment_count(&self, term: &str) -> Result<usize> {
+        Ok(crate::blocks::segments(&self.tree, term)?.len())
+    }
+
+    /// Stops the writer after the writes already queued, and flushes; stops merging (what is
+    /// left is merged at the next open). Idempotent.
     pub fn close(&self) {
+        self.stop_compactor.store(true, Ordering::Relaxed);
         if let Ok(mut queue) = self.queue.lock() {
             queue.take();
         }
-        if let Ok(mut writer) = self.writer.lock() {
-            if let Some(handle) = writer.take() {
-                let _ = handle.join();
+        for thread in [&self.writer, &self.compactor] {
+            if let Ok(mut thread) = thread.lock() {
+                if let Some(handle) = thread.take() {
+                    let _ = handle.join();
+                }
             }
         }
     }

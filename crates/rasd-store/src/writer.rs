@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 
 use crate::analyzer::Analyzer;
 use crate::blocks::BlockBuilder;
+use crate::compaction::CompactionHandle;
 use crate::index::{self, Sign, TermPositions};
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
@@ -71,10 +72,22 @@ enum Reply {
 }
 
 /// Runs until every sender is dropped; then flushes one last time.
-pub fn run(db: sled::Db, tree: sled::Tree, analyzer: Analyzer, queue: mpsc::Receiver<Command>) {
+pub fn run(
+    db: sled::Db,
+    tree: sled::Tree,
+    analyzer: Analyzer,
+    queue: mpsc::Receiver<Command>,
+    compaction: CompactionHandle,
+) {
+    let rebuild = |reply: oneshot::Sender<Result<ReindexReport>>| {
+        let held = compaction.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = reply.send(reindex::rebuild(&db, &tree, &analyzer));
+        drop(held);
+        let _ = compaction.wake.send(());
+    };
     while let Ok(first) = queue.recv() {
         if let Command::Reindex { reply } = first {
-            let _ = reply.send(reindex::rebuild(&db, &tree, &analyzer));
+            rebuild(reply);
             continue;
         }
         let mut group = vec![first];
@@ -89,9 +102,14 @@ pub fn run(db: sled::Db, tree: sled::Tree, analyzer: Analyzer, queue: mpsc::Rece
                 Err(_) => break,
             }
         }
+        // A delete rewrites segments that the compactor may be merging.
+        let deletes = group.iter().any(|c| matches!(c, Command::Delete { .. }));
+        let held = deletes.then(|| compaction.lock.lock().unwrap_or_else(|e| e.into_inner()));
         commit_group(&db, &tree, &analyzer, group);
+        drop(held);
+        let _ = compaction.wake.send(());
         if let Some(reply) = reindex {
-            let _ = reply.send(reindex::rebuild(&db, &tree, &analyzer));
+            rebuild(reply);
         }
     }
     if let Err(error) = db.flush() {
@@ -118,8 +136,10 @@ fn commit_group(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer, group: Ve
             }
             Command::Flush { reply } => replies.push(Reply::Ack(reply)),
             Command::Reindex { reply } => {
-                // Taken out of groups by `run`; answered here only if one slipped in.
-                let _ = reply.send(reindex::rebuild(db, tree, analyzer));
+                // Taken out of groups by `run`, which never puts one in a group.
+                let _ = reply.send(Err(StoreError::Engine(
+                    "a rebuild was queued inside a write group".to_owned(),
+                )));
             }
             Command::PutRecord { key, value, reply } => {
                 ov.insert(key, value);

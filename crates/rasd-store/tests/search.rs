@@ -1,4 +1,5 @@
-//! Top-k search that stops reading early returns the same pages as reading everything.
+//! Top-k search that stops checking a time filter early returns the same pages as checking
+//! every hit.
 
 use rasd_store::{DocumentFilter, NewDocument, Store, StoreConfig};
 
@@ -19,6 +20,7 @@ fn article(i: usize) -> NewDocument {
         id: format!("doc-{i:04}"),
         text,
         source: if i.is_multiple_of(2) { "even" } else { "odd" }.to_owned(),
+        published_us: Some(i as i64 * 1_000_000),
         ..Default::default()
     }
 }
@@ -71,6 +73,21 @@ async fn early_stopping_returns_the_exhaustive_ranking() {
             "داعش",
             DocumentFilter {
                 source: Some("odd".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "داعش",
+            DocumentFilter {
+                published_after_us: Some(100_000_000),
+                ..Default::default()
+            },
+        ),
+        (
+            "داعش",
+            DocumentFilter {
+                source: Some("odd".into()),
+                published_before_us: Some(250_000_000),
                 ..Default::default()
             },
         ),

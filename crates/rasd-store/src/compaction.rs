@@ -1,0 +1,226 @@
+//! Background merging of postings segments and co-occurrence blocks.
+//!
+//! Every write group adds one segment per term it contains (`blocks.rs`). Blocks are grouped
+//! into aligned runs: 8 blocks make a unit of level 1, 8 units of level 1 one of level 2, and
+//! so on up to [`MAX_LEVEL`]. When the writer has committed the last block of a unit, this
+//! thread merges, term by term, the segments of the unit into one keyed by its first block, and
+//! sums the co-occurrence counts the same way. A unit's list of terms (`v` keys, written with
+//! each group) says which terms to look at; a term in only one of its children's lists has a
+//! single segment and is left as it is. Each posting is rewritten once per level, and a common
+//! term has at most 7 segments per level plus one per top-level unit.
+//!
+//! Merging never changes what a query finds, only how many keys it reads, so the thread works
+//! from what is committed and needs no bookkeeping of its own: on every wake-up it looks at the
+//! unit lists, and a unit whose blocks are all written is due. A merge interrupted by a crash is
+//! done again (merging a term with one segment is a no-op). The writer holds [`SegmentLock`]
+//! while it stages and commits a delete or a rebuild, the only writes that touch existing
+//! segments; this thread holds it for each batch of merges.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+
+use crate::blocks::{self, related_key, segment_key, unit_key, NEXT_BLOCK_KEY};
+use crate::keys;
+use crate::record::{decode, encode, BlockRelated, UnitList};
+use crate::segment::{self, Segment};
+use crate::Result;
+
+/// Units of this level are never merged further.
+pub const MAX_LEVEL: u8 = 3;
+/// Units of one level per unit of the next.
+pub const FANOUT: u64 = 8;
+/// Terms merged per batch (and per hold of the lock).
+const BATCH_TERMS: usize = 256;
+
+/// Held by whoever rewrites existing segments.
+pub type SegmentLock = Arc<Mutex<()>>;
+
+/// Blocks in a unit of `level`.
+pub fn unit_blocks(level: u8) -> u64 {
+    FANOUT.pow(u32::from(level))
+}
+
+/// What the writer keeps to wake the compactor and share its lock.
+#[derive(Clone)]
+pub struct CompactionHandle {
+    pub lock: SegmentLock,
+    pub wake: mpsc::Sender<()>,
+}
+
+/// Runs until `wake`'s senders are gone or `stop` is set.
+pub fn run(tree: sled::Tree, lock: SegmentLock, wake: mpsc::Receiver<()>, stop: Arc<AtomicBool>) {
+    while wake.recv().is_ok() {
+        while wake.try_recv().is_ok() {}
+        if let Err(error) = merge_due(&tree, &lock, &stop) {
+            tracing::error!(%error, "merging postings failed");
+        }
+    }
+}
+
+/// Merges every unit that is due, lowest levels first; returns how many.
+pub fn merge_due(tree: &sled::Tree, lock: &SegmentLock, stop: &AtomicBool) -> Result<u64> {
+    let mut merged = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let Some((level, first)) = due_unit(tree)? else {
+            break;
+        };
+        merge_unit(tree, lock, stop, level, first)?;
+        merged += 1;
+    }
+    Ok(merged)
+}
+
+/// The lowest-level unit whose blocks are all committed and whose children are not merged.
+fn due_unit(tree: &sled::Tree) -> Result<Option<(u8, u64)>> {
+    let next_block: u64 = match tree.get(NEXT_BLOCK_KEY)? {
+        Some(bytes) => decode(NEXT_BLOCK_KEY, &bytes)?,
+        None => return Ok(None),
+    };
+    for level in 0..MAX_LEVEL {
+        let size = unit_blocks(level + 1);
+        for entry in tree.scan_prefix([keys::UNIT, level]) {
+            let (k, _) = entry?;
+            let Some(first) = k.get(2..10).and_then(|b| b.try_into().ok()) else {
+                continue;
+            };
+            let parent = u64::from_be_bytes(first) / size * size;
+            if parent + size <= next_block {
+                return Ok(Some((level + 1, parent)));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Merges the segments and co-occurrence blocks of the unit of `level` that starts at `first`.
+fn merge_unit(
+    tree: &sled::Tree,
+    lock: &SegmentLock,
+    stop: &AtomicBool,
+    level: u8,
+    first: u64,
+) -> Result<()> {
+    let end = first + unit_blocks(level);
+    let started = std::time::Instant::now();
+    let mut children = Vec::new();
+    let mut terms: BTreeMap<String, u32> = BTreeMap::new();
+    let mut entities: BTreeMap<String, u32> = BTreeMap::new();
+    for entry in tree.range(unit_key(level - 1, first)..unit_key(level - 1, end)) {
+        let (k, v) = entry?;
+        let list: UnitList = decode(&k, &v)?;
+        for term in list.terms {
+            *terms.entry(term).or_default() += 1;
+        }
+        for entity in list.entities {
+            *entities.entry(entity).or_default() += 1;
+        }
+        children.push(k);
+    }
+    let shared = |counts: &BTreeMap<String, u32>| -> Vec<String> {
+        counts
+            .iter()
+            .filter(|(_, n)| **n > 1)
+            .map(|(t, _)| t.clone())
+            .collect()
+    };
+    let (merge_terms, merge_entities) = (shared(&terms), shared(&entities));
+    for chunk in merge_terms.chunks(BATCH_TERMS) {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let _held = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut batch = sled::Batch::default();
+        for term in chunk {
+            merge_segments(tree, &mut batch, term, first, end)?;
+        }
+        tree.apply_batch(batch)?;
+    }
+    for chunk in merge_entities.chunks(BATCH_TERMS) {
+        let _held = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut batch = sled::Batch::default();
+        for entity in chunk {
+            merge_related(tree, &mut batch, entity, first, end)?;
+        }
+        tree.apply_batch(batch)?;
+    }
+    let mut batch = sled::Batch::default();
+    for child in children {
+        batch.remove(child);
+    }
+    if level < MAX_LEVEL {
+        let list = UnitList {
+            terms: terms.into_keys().collect(),
+            entities: entities.into_keys().collect(),
+        };
+        batch.insert(unit_key(level, first), encode(&list));
+    }
+    tree.apply_batch(batch)?;
+    tracing::debug!(
+        level,
+        first,
+        terms = merge_terms.len(),
+        entities = merge_entities.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "merged a unit"
+    );
+    Ok(())
+}
+
+/// Replaces the segments of `term` in blocks `first..end` by one.
+fn merge_segments(
+    tree: &sled::Tree,
+    batch: &mut sled::Batch,
+    term: &str,
+    first: u64,
+    end: u64,
+) -> Result<()> {
+    let found: Vec<(sled::IVec, sled::IVec)> = tree
+        .range(segment_key(term, first)..segment_key(term, end))
+        .collect::<std::result::Result<_, _>>()?;
+    if found.len() < 2 {
+        return Ok(());
+    }
+    let parts = found
+        .iter()
+        .map(|(k, v)| blocks::parse(k, v))
+        .collect::<Result<Vec<Segment<'_>>>>()?;
+    let merged = segment::merge(&parts).ok_or_else(|| crate::StoreError::Corrupt {
+        key: String::from_utf8_lossy(&found[0].0).into_owned(),
+        detail: "postings segments out of order".to_owned(),
+    })?;
+    for (k, _) in &found[1..] {
+        batch.remove(k.clone());
+    }
+    batch.insert(found[0].0.clone(), merged);
+    Ok(())
+}
+
+/// Replaces the co-occurrence blocks of `entity` in blocks `first..end` by their sum.
+fn merge_related(
+    tree: &sled::Tree,
+    batch: &mut sled::Batch,
+    entity: &str,
+    first: u64,
+    end: u64,
+) -> Result<()> {
+    let found: Vec<(sled::IVec, sled::IVec)> = tree
+        .range(related_key(entity, first)..related_key(entity, end))
+        .collect::<std::result::Result<_, _>>()?;
+    if found.len() < 2 {
+        return Ok(());
+    }
+    let mut sum: BTreeMap<String, u64> = BTreeMap::new();
+    for (k, v) in &found {
+        let counts: BlockRelated = decode(k, v)?;
+        for (other, count) in counts {
+            *sum.entry(other).or_default() += count;
+        }
+    }
+    for (k, _) in &found[1..] {
+        batch.remove(k.clone());
+    }
+    let sum: BlockRelated = sum.into_iter().collect();
+    batch.insert(found[0].0.clone(), encode(&sum));
+    Ok(())
+}

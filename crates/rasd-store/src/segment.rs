@@ -1,0 +1,292 @@
+//! The encoding of a posting list segment: the postings of one term over a run of blocks.
+//!
+//! A segment is read far more often than it is written, and most reads need only document
+//! numbers and impacts (a phrase needs positions, and only for the documents that have every
+//! word). So the three columns are stored apart:
+//!
+//! ```text
+//! count (varint) · length of the documents column (varint)
+//! documents: document numbers, ascending, as varint deltas (the first from 0)
+//! impacts:   count × u16 little-endian (the BM25 tf part, see `scoring.rs`)
+//! positions: per posting, tf (varint) then tf ascending positions as varint deltas
+//! ```
+//!
+//! A posting's positions are self-contained, so segments merge by concatenating columns (only
+//! the first delta of each following segment changes). Decoding never panics: a truncated or
+//! malformed segment reads as `None`, which callers report as corruption.
+
+/// Appends `value` as an unsigned LEB128 varint.
+pub fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Reads a varint at `*at`, advancing it; `None` when truncated or longer than 10 bytes.
+pub fn get_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..70).step_by(7) {
+        let byte = *bytes.get(*at)?;
+        *at += 1;
+        value |= u64::from(byte & 0x7f).checked_shl(shift)?;
+        if byte < 0x80 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// Builds a segment from postings pushed in ascending document order.
+#[derive(Default)]
+pub struct SegmentBuilder {
+    count: u64,
+    last: Option<u64>,
+    docs: Vec<u8>,
+    impacts: Vec<u8>,
+    positions: Vec<u8>,
+}
+
+impl SegmentBuilder {
+    /// Adds a posting; `doc` must be greater than every document pushed before.
+    pub fn push(&mut self, doc: u64, impact: u16, positions: &[u32]) {
+        let mut raw = Vec::with_capacity(positions.len() + 1);
+        put_varint(&mut raw, positions.len() as u64);
+        let mut previous = 0;
+        for &p in positions {
+            put_varint(&mut raw, u64::from(p - previous));
+            previous = p;
+        }
+        self.push_raw(doc, impact, &raw);
+    }
+
+    /// Adds a posting whose positions are already encoded.
+    fn push_raw(&mut self, doc: u64, impact: u16, raw_positions: &[u8]) {
+        debug_assert!(self.last.is_none_or(|last| doc > last));
+        put_varint(&mut self.docs, doc - self.last.unwrap_or(0));
+        self.last = Some(doc);
+        self.impacts.extend_from_slice(&impact.to_le_bytes());
+        self.positions.extend_from_slice(raw_positions);
+        self.count += 1;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Number of postings pushed.
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    pub fn finish(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(20 + self.docs.len() + self.impacts.len());
+        put_varint(&mut out, self.count);
+        put_varint(&mut out, self.docs.len() as u64);
+        out.extend_from_slice(&self.docs);
+        out.extend_from_slice(&self.impacts);
+        out.extend_from_slice(&self.positions);
+        out
+    }
+}
+
+/// A parsed segment, borrowing its bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct Segment<'a> {
+    count: usize,
+    docs: &'a [u8],
+    impacts: &'a [u8],
+    positions: &'a [u8],
+}
+
+/// One posting of a segment, positions still encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry<'a> {
+    pub doc: u64,
+    pub impact: u16,
+    pub raw_positions: &'a [u8],
+}
+
+impl<'a> Segment<'a> {
+    pub fn parse(bytes: &'a [u8]) -> Option<Segment<'a>> {
+        let mut at = 0;
+        let count = usize::try_from(get_varint(bytes, &mut at)?).ok()?;
+        let docs_len = usize::try_from(get_varint(bytes, &mut at)?).ok()?;
+        let docs = bytes.get(at..at.checked_add(docs_len)?)?;
+        at += docs_len;
+        let impacts = bytes.get(at..at.checked_add(count.checked_mul(2)?)?)?;
+        at += impacts.len();
+        Some(Segment {
+            count,
+            docs,
+            impacts,
+            positions: &bytes[at..],
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Appends the document numbers and impacts to `docs` and `impacts`.
+    pub fn decode_into(&self, docs: &mut Vec<u64>, impacts: &mut Vec<u16>) -> Option<()> {
+        let (mut at, mut doc) = (0, 0u64);
+        docs.reserve(self.count);
+        for _ in 0..self.count {
+            doc = doc.checked_add(get_varint(self.docs, &mut at)?)?;
+            docs.push(doc);
+        }
+        impacts.extend(
+            self.impacts
+                .chunks_exact(2)
+                .map(|pair| u16::from_le_bytes([pair[0], pair[1]])),
+        );
+        Some(())
+    }
+
+    /// Every posting, in document order; `None` items mean corruption.
+    pub fn entries(&self) -> impl Iterator<Item = Option<Entry<'a>>> + 'a {
+        let this = *self;
+        let (mut doc_at, mut pos_at, mut doc) = (0, 0, 0u64);
+        (0..this.count).map(move |i| {
+            doc = doc.checked_add(get_varint(this.docs, &mut doc_at)?)?;
+            let impact = u16::from_le_bytes([this.impacts[2 * i], this.impacts[2 * i + 1]]);
+            let start = pos_at;
+            let tf = get_varint(this.positions, &mut pos_at)?;
+            for _ in 0..tf {
+                get_varint(this.positions, &mut pos_at)?;
+            }
+            Some(Entry {
+                doc,
+                impact,
+                raw_positions: &this.positions[start..pos_at],
+            })
+        })
+    }
+}
+
+/// The positions encoded in an entry's `raw_positions`.
+pub fn decode_positions(raw: &[u8]) -> Option<Vec<u32>> {
+    let mut at = 0;
+    let tf = get_varint(raw, &mut at)?;
+    let mut positions = Vec::with_capacity(usize::try_from(tf).ok()?.min(raw.len()));
+    let mut position = 0u32;
+    for _ in 0..tf {
+        position = position.checked_add(u32::try_from(get_varint(raw, &mut at)?).ok()?)?;
+        positions.push(position);
+    }
+    Some(positions)
+}
+
+/// One segment holding every posting of `parts`, which cover ascending, disjoint runs of
+/// documents.
+pub fn merge(parts: &[Segment<'_>]) -> Option<Vec<u8>> {
+    let mut out = SegmentBuilder::default();
+    for part in parts {
+        for entry in part.entries() {
+            let entry = entry?;
+            if out.last.is_some_and(|last| entry.doc <= last) {
+                return None;
+            }
+            out.push_raw(entry.doc, entry.impact, entry.raw_positions);
+        }
+    }
+    Some(out.finish())
+}
+
+/// The postings of `segment` but the one of `doc` (all of them when `doc` has none); `None`
+/// when the segment is corrupt.
+pub fn without(segment: &Segment<'_>, doc: u64) -> Option<SegmentBuilder> {
+    let mut out = SegmentBuilder::default();
+    for entry in segment.entries() {
+        let entry = entry?;
+        if entry.doc != doc {
+            out.push_raw(entry.doc, entry.impact, entry.raw_positions);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn build(postings: &[(u64, u16, Vec<u32>)]) -> Vec<u8> {
+        let mut builder = SegmentBuilder::default();
+        for (doc, impact, positions) in postings {
+            builder.push(*doc, *impact, positions);
+        }
+        builder.finish()
+    }
+
+    fn read(bytes: &[u8]) -> Vec<(u64, u16, Vec<u32>)> {
+        let segment = Segment::parse(bytes).unwrap();
+        segment
+            .entries()
+            .map(|e| {
+                let e = e.unwrap();
+                (e.doc, e.impact, decode_positions(e.raw_positions).unwrap())
+            })
+            .collect()
+    }
+
+    fn postings() -> impl Strategy<Value = Vec<(u64, u16, Vec<u32>)>> {
+        proptest::collection::btree_map(
+            0u64..(1 << 40),
+            (
+                any::<u16>(),
+                proptest::collection::btree_set(0u32..5000, 0..6),
+            ),
+            0..40,
+        )
+        .prop_map(|m| {
+            m.into_iter()
+                .map(|(d, (i, p))| (d, i, p.into_iter().collect()))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn segments_round_trip(list in postings()) {
+            let bytes = build(&list);
+            prop_assert_eq!(read(&bytes), list.clone());
+            let segment = Segment::parse(&bytes).unwrap();
+            let (mut docs, mut impacts) = (Vec::new(), Vec::new());
+            segment.decode_into(&mut docs, &mut impacts).unwrap();
+            prop_assert_eq!(docs, list.iter().map(|p| p.0).collect::<Vec<_>>());
+            prop_assert_eq!(impacts, list.iter().map(|p| p.1).collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn merging_concatenates_and_removal_drops_one(list in postings(), cut in 0usize..40) {
+            let cut = cut.min(list.len());
+            let (a, b) = (build(&list[..cut]), build(&list[cut..]));
+            let parts = [Segment::parse(&a).unwrap(), Segment::parse(&b).unwrap()];
+            let merged = merge(&parts).unwrap();
+            prop_assert_eq!(read(&merged), list.clone());
+            if let Some(gone) = list.get(cut) {
+                let left = without(&Segment::parse(&merged).unwrap(), gone.0).unwrap().finish();
+                let expected: Vec<_> = list.iter().filter(|p| p.0 != gone.0).cloned().collect();
+                prop_assert_eq!(read(&left), expected);
+            }
+        }
+
+        #[test]
+        fn garbage_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            if let Some(segment) = Segment::parse(&bytes) {
+                let _ = segment.entries().collect::<Vec<_>>();
+                let _ = segment.decode_into(&mut Vec::new(), &mut Vec::new());
+            }
+        }
+    }
+
+    #[test]
+    fn merging_out_of_order_parts_is_refused() {
+        let (a, b) = (build(&[(5, 1, vec![1])]), build(&[(3, 1, vec![2])]));
+        let parts = [Segment::parse(&a).unwrap(), Segment::parse(&b).unwrap()];
+        assert!(merge(&parts).is_none());
+    }
+}

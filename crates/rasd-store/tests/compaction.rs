@@ -1,0 +1,152 @@
+//! Merging postings segments changes how many keys a search reads, never what it finds.
+
+use rasd_extract::Component;
+use rasd_store::{DocumentFilter, EntityType, NewDocument, Store, StoreConfig, StoredMention};
+
+const ENTITIES: &[&str] = &["org/isis", "gpe/syria", "gpe/iraq", "org/sdf"];
+
+fn mention(text: &str, word: &str, entity: &str) -> Option<StoredMention> {
+    let start = text.find(word)?;
+    Some(StoredMention {
+        start: start as u32,
+        end: (start + word.len()) as u32,
+        entity_type: if entity.starts_with("org") {
+            EntityType::Org
+        } else {
+            EntityType::Gpe
+        },
+        entity_id: Some(entity.to_owned()),
+        name_ar: word.to_owned(),
+        name_en: String::new(),
+        subtype: String::new(),
+        location: None,
+        value: None,
+        confidence: 1.0,
+        component: Component::Gazetteer,
+    })
+}
+
+fn article(i: usize) -> NewDocument {
+    let words = ["داعش", "سوريا", "العراق", "قسد"];
+    let mut text = String::new();
+    for (k, word) in words.iter().enumerate() {
+        if (i >> k) & 1 == 1 || k == i % 4 {
+            text.push_str(&format!("خبر عن {word} اليوم "));
+        }
+    }
+    for _ in 0..(i % 5) {
+        text.push_str("هجوم في دير الزور ");
+    }
+    let mentions = words
+        .iter()
+        .zip(ENTITIES)
+        .filter_map(|(word, entity)| mention(&text, word, entity))
+        .collect();
+    NewDocument {
+        id: format!("doc-{i:04}"),
+        text,
+        source: ["a", "b", "c"][i % 3].to_owned(),
+        mentions,
+        ..Default::default()
+    }
+}
+
+/// Every page of a search: ids, scores, and the first page's total.
+fn search_all(store: &Store, query: &str, filter: &DocumentFilter) -> (Vec<(String, u64)>, u64) {
+    let (mut all, mut token, mut total) = (Vec::new(), String::new(), None);
+    loop {
+        let results = store.search(query, filter, 5, &token).unwrap();
+        total.get_or_insert(results.total_hits);
+        all.extend(
+            results
+                .page
+                .items
+                .iter()
+                .map(|h| (h.summary.id.clone(), h.score.to_bits())),
+        );
+        match results.page.next_token {
+            Some(next) => token = next,
+            None => return (all, total.unwrap()),
+        }
+    }
+}
+
+fn related(store: &Store, entity: &str) -> Vec<(String, u64)> {
+    let page = store.related_entities(entity, None, 100, "").unwrap();
+    page.items
+        .into_iter()
+        .map(|h| (h.entity.id, h.shared_documents))
+        .collect()
+}
+
+/// Everything the queries see, to compare two stores.
+fn view(store: &Store) -> Vec<String> {
+    let mut seen = Vec::new();
+    let entity = DocumentFilter {
+        entity_id: Some("org/isis".into()),
+        ..Default::default()
+    };
+    let source = DocumentFilter {
+        source: Some("b".into()),
+        entity_type: Some(EntityType::Gpe),
+        ..Default::default()
+    };
+    for (query, filter) in [
+        ("داعش", &DocumentFilter::default()),
+        ("هجوم", &entity),
+        ("\"دير الزور\"", &source),
+        ("خبر سوريا", &DocumentFilter::default()),
+    ] {
+        seen.push(format!("{query}: {:?}", search_all(store, query, filter)));
+    }
+    for entity in ENTITIES {
+        seen.push(format!("{entity}: {:?}", related(store, entity)));
+    }
+    seen
+}
+
+async fn store_with(dir: &std::path::Path, groups: &[Vec<usize>]) -> Store {
+    let store = Store::open(&StoreConfig::new(dir)).unwrap();
+    for group in groups {
+        for result in store.put(group.iter().map(|&i| article(i)).collect()).await {
+            result.unwrap();
+        }
+    }
+    store
+}
+
+#[tokio::test]
+async fn merged_segments_answer_like_one_block_and_forget_deleted_documents() {
+    // 70 write groups of 3 documents: units of 8 and 64 blocks are due.
+    let groups: Vec<Vec<usize>> = (0..70).map(|g| (3 * g..3 * g + 3).collect()).collect();
+    let (dir, one_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let store = store_with(dir.path(), &groups).await;
+    store.merge_segments().unwrap();
+    let term = store.analyzer().terms("داعش")[0].key.clone();
+    let segments = store.segment_count(&term).unwrap();
+    assert!(segments <= 7, "{segments} segments after merging 70 blocks");
+
+    let all: Vec<usize> = (0..210).collect();
+    let one = store_with(one_dir.path(), std::slice::from_ref(&all)).await;
+    assert_eq!(one.segment_count(&term).unwrap(), 1);
+    assert_eq!(view(&store), view(&one));
+
+    // Deletes after merging leave what a store that never had the documents has.
+    let gone = [0usize, 5, 64, 100, 101, 150, 209];
+    for i in gone {
+        store.delete(&format!("doc-{i:04}")).await.unwrap();
+    }
+    let rest: Vec<usize> = all.iter().copied().filter(|i| !gone.contains(i)).collect();
+    let fresh_dir = tempfile::tempdir().unwrap();
+    let fresh = store_with(fresh_dir.path(), &[rest]).await;
+    assert_eq!(view(&store), view(&fresh));
+
+    // And so does a store reopened and rebuilt.
+    store.close();
+    drop(store);
+    let reopened = Store::open(&StoreConfig::new(dir.path())).unwrap();
+    assert_eq!(view(&reopened), view(&fresh));
+    reopened.reindex().await.unwrap();
+    reopened.merge_segments().unwrap();
+    assert_eq!(view(&reopened), view(&fresh));
+}
