@@ -92,6 +92,7 @@ fn extract_into(extractor: &Extractor, valid: &mut ValidCreate) {
     let options = ExtractOptions {
         types: Vec::new(),
         reference_time: valid.reference_time,
+        disable_tagger: false,
     };
     valid.doc.mentions = extractor
         .extract(&valid.doc.text, &options)
