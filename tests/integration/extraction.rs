@@ -34,6 +34,7 @@ async fn extract(
                 offset_unit: unit as i32,
                 types,
                 reference_time: None,
+                disable_tagger: false,
             }),
         })
         .await

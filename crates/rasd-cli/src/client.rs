@@ -85,6 +85,7 @@ pub fn mention_json(m: &v1::Mention) -> Value {
 pub async fn extract(
     args: &ClientArgs,
     texts: Vec<(String, String)>,
+    disable_tagger: bool,
 ) -> Result<Vec<(String, Vec<Value>)>> {
     let mut client = ExtractionServiceClient::new(connect(&args.server).await?)
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
@@ -96,6 +97,7 @@ pub async fn extract(
                 text,
                 options: Some(v1::ExtractionOptions {
                     offset_unit: OffsetUnit::CodePoint as i32,
+                    disable_tagger,
                     ..Default::default()
                 }),
             })

@@ -84,8 +84,20 @@ pub struct ExtractArgs {
     /// Run the extraction in this process instead of calling a server.
     #[arg(long)]
     offline: bool,
+    /// Leave the statistical name tagger out: only knowledge-base matches, patterns and values.
+    #[arg(long)]
+    no_tagger: bool,
     #[command(flatten)]
     client: ClientArgs,
+}
+
+impl ExtractArgs {
+    fn options(&self) -> ExtractOptions {
+        ExtractOptions {
+            disable_tagger: self.no_tagger,
+            ..ExtractOptions::default()
+        }
+    }
 }
 
 /// A mention as a JSON object with code-point offsets (the format `score.py` reads).
@@ -117,7 +129,12 @@ fn read_text(path: &Path) -> Result<String> {
     }
 }
 
-fn extract_jsonl(extractor: &Extractor, input: &Path, output: &Path) -> Result<()> {
+fn extract_jsonl(
+    extractor: &Extractor,
+    options: &ExtractOptions,
+    input: &Path,
+    output: &Path,
+) -> Result<()> {
     let reader = std::io::BufReader::new(
         std::fs::File::open(input).with_context(|| format!("cannot open {}", input.display()))?,
     );
@@ -142,7 +159,7 @@ fn extract_jsonl(extractor: &Extractor, input: &Path, output: &Path) -> Result<(
         };
         let index = OffsetIndex::new(text);
         let entities: Vec<Value> = extractor
-            .extract(text, &ExtractOptions::default())
+            .extract(text, options)
             .iter()
             .map(|m| mention_json(text, &index, m))
             .collect();
@@ -160,7 +177,7 @@ fn extract_jsonl(extractor: &Extractor, input: &Path, output: &Path) -> Result<(
 pub async fn extract(args: ExtractArgs) -> Result<()> {
     if let (Some(input), Some(output)) = (&args.input, &args.output) {
         let extractor = Extractor::builtin()?;
-        return extract_jsonl(&extractor, input, output);
+        return extract_jsonl(&extractor, &args.options(), input, output);
     }
     if args.files.is_empty() {
         bail!("give files to read (or - for standard input), or --input DOCS.jsonl --output PRED.jsonl");
@@ -172,7 +189,7 @@ pub async fn extract(args: ExtractArgs) -> Result<()> {
             let text = read_text(path)?;
             let index = OffsetIndex::new(&text);
             let mentions: Vec<Value> = extractor
-                .extract(&text, &ExtractOptions::default())
+                .extract(&text, &args.options())
                 .iter()
                 .map(|m| mention_json(&text, &index, m))
                 .collect();
@@ -184,7 +201,7 @@ pub async fn extract(args: ExtractArgs) -> Result<()> {
             .iter()
             .map(|p| Ok((p.display().to_string(), read_text(p)?)))
             .collect::<Result<Vec<_>>>()?;
-        results = client::extract(&args.client, texts).await?;
+        results = client::extract(&args.client, texts, args.no_tagger).await?;
     }
     output::print_extractions(&results, args.client.format)
 }

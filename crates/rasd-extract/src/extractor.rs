@@ -4,10 +4,12 @@
 use std::sync::Arc;
 
 use rasd_normalize::{tokenize, Normalizer, Profile, Token};
+use rasd_tagger::Tagger;
 
 use crate::gazetteer::{previous_word, Gazetteer, NameMatch};
 use crate::kb::{KbError, KnowledgeBase};
-use crate::patterns::{find_patterns, PersonHead};
+use crate::patterns::{find_patterns, new_id, PersonHead};
+use crate::tagged::{candidate as tagger_candidate, TaggerCandidate};
 use crate::types::{Component, EntityType, Link, Mention, Value};
 use crate::values::{day_of, find_values, Lexicon};
 
@@ -18,11 +20,28 @@ pub struct ExtractOptions {
     pub types: Vec<EntityType>,
     /// Unix time (seconds) that anchors relative dates, usually the publication time.
     pub reference_time: Option<i64>,
+    /// Leaves the statistical tagger out: only the knowledge base, the patterns and the values
+    /// find mentions (the tagger is on by default).
+    pub disable_tagger: bool,
 }
 
 impl ExtractOptions {
     fn wants(&self, entity_type: EntityType) -> bool {
         self.types.is_empty() || self.types.contains(&entity_type)
+    }
+
+    /// True when the tagger may add a mention of a type this extraction returns.
+    fn wants_tagger(&self) -> bool {
+        !self.disable_tagger
+            && [
+                EntityType::Pers,
+                EntityType::Org,
+                EntityType::Gpe,
+                EntityType::Loc,
+                EntityType::Fac,
+            ]
+            .iter()
+            .any(|t| self.wants(*t))
     }
 }
 
@@ -37,6 +56,8 @@ pub struct Extractor {
     values: Lexicon,
     /// Words after which a place name is a place (normalized).
     prepositions: Vec<String>,
+    /// The statistical tagger, shared by every pipeline built from the same model.
+    tagger: Option<&'static Tagger>,
 }
 
 /// Prepositions and place adverbs after which a word spelled as both a place and a
@@ -106,6 +127,8 @@ enum Source {
     Pattern(usize),
     /// A value; it is `Proposals::values[i]`.
     Value(usize),
+    /// A tagged name; it is `Proposals::tagged[i]`.
+    Tagged(usize),
 }
 
 /// The candidates of one text and what their mentions carry.
@@ -114,16 +137,23 @@ struct Proposals {
     candidates: Vec<Candidate>,
     pattern_links: Vec<Option<Arc<Link>>>,
     values: Vec<Option<Value>>,
+    tagged: Vec<TaggerCandidate>,
 }
 
 impl Extractor {
-    /// A pipeline over the knowledge base compiled into the binary.
+    /// A pipeline over the knowledge base and the tagger model compiled into the binary.
     pub fn builtin() -> Result<Self, KbError> {
         Ok(Self::new(KnowledgeBase::builtin()?))
     }
 
-    /// A pipeline over a knowledge base.
+    /// A pipeline over a knowledge base, with the tagger model compiled into the binary (read
+    /// once per process, on the first call).
     pub fn new(kb: KnowledgeBase) -> Self {
+        Self::with_tagger(kb, builtin_tagger())
+    }
+
+    /// A pipeline over a knowledge base and, if given, a tagger.
+    pub fn with_tagger(kb: KnowledgeBase, tagger: Option<&'static Tagger>) -> Self {
         let normalizer = Normalizer::for_profile(Profile::Extraction);
         let gazetteer = Gazetteer::build(&kb, &normalizer);
         let values = Lexicon::new(&normalizer);
@@ -153,7 +183,13 @@ impl Extractor {
             gazetteer,
             values,
             prepositions,
+            tagger,
         }
+    }
+
+    /// The tagger, if the pipeline has one.
+    pub fn tagger(&self) -> Option<&'static Tagger> {
+        self.tagger
     }
 
     /// The knowledge base the pipeline links to.
@@ -253,12 +289,46 @@ impl Extractor {
         }
     }
 
+    /// The tagger's names that the merge policy keeps (see [`crate::tagged`]): those that
+    /// overlap no knowledge-base entity and no pattern's name.
+    fn tagged(&self, normalized: &str, tokens: &[Token<'_>], out: &mut Proposals) {
+        let Some(tagger) = self.tagger else { return };
+        let names = tagger.tag(normalized, tokens);
+        if names.is_empty() {
+            return;
+        }
+        let known: Vec<(usize, usize)> = out
+            .candidates
+            .iter()
+            .filter(|c| match c.source {
+                Source::Entry(e) => !self.kb.entries()[e].is_lexical(),
+                Source::Pattern(_) => true,
+                _ => false,
+            })
+            .map(|c| (c.start, c.end))
+            .collect();
+        for name in &names {
+            let Some(candidate) = tagger_candidate(normalized, name, &known) else {
+                continue;
+            };
+            out.candidates.push(Candidate {
+                start: candidate.start,
+                end: candidate.end,
+                priority: 0,
+                entity_type: candidate.entity_type,
+                source: Source::Tagged(out.tagged.len()),
+            });
+            out.tagged.push(candidate);
+        }
+    }
+
     /// Every mention in `text`, ordered by start, flat (no two overlap). Spans are UTF-8 byte
     /// ranges of `text` on character boundaries. Never panics, whatever the text.
     ///
     /// Overlaps are resolved left to right: the candidate that starts first wins, then the
     /// longest, then the one with the higher priority (knowledge-base entities, then values, then
-    /// lexicon words).
+    /// lexicon words, then tagged names). Tagged names that overlap a knowledge-base entity or a
+    /// pattern's name never enter (see [`crate::tagged`] for the whole policy).
     pub fn extract(&self, text: &str, options: &ExtractOptions) -> Vec<Mention> {
         let normalized = self.normalizer.normalize(text);
         let normalized_text = normalized.text.as_str();
@@ -272,10 +342,14 @@ impl Extractor {
         self.names(normalized_text, &tokens, &mut proposals);
         self.patterns(normalized_text, &tokens, &mut proposals);
         self.values(normalized_text, &tokens, options, &mut proposals);
+        if options.wants_tagger() {
+            self.tagged(normalized_text, &tokens, &mut proposals);
+        }
         let Proposals {
             mut candidates,
             mut pattern_links,
             mut values,
+            tagged,
         } = proposals;
         candidates.sort_by(|a, b| {
             a.start
@@ -307,6 +381,22 @@ impl Extractor {
                 Source::Entry(e) => (self.links[e].clone(), None, 0.9, Component::Gazetteer),
                 Source::Pattern(i) => (pattern_links[i].take(), None, 0.6, Component::Pattern),
                 Source::Value(i) => (None, values[i].take(), 0.85, Component::Value),
+                Source::Tagged(i) => {
+                    let name = &normalized_text[c.start..c.end];
+                    let link = Link {
+                        id: new_id(c.entity_type, name),
+                        name_ar: name.to_owned(),
+                        name_en: String::new(),
+                        subtype: String::new(),
+                        location: None,
+                    };
+                    (
+                        Some(Arc::new(link)),
+                        None,
+                        tagged[i].confidence,
+                        Component::Tagger,
+                    )
+                }
             };
             mentions.push(Mention {
                 range,
@@ -319,6 +409,24 @@ impl Extractor {
         }
         mentions
     }
+}
+
+/// The tagger compiled into the binary, or `None` (logged once) if its model cannot be read.
+fn builtin_tagger() -> Option<&'static Tagger> {
+    static LOGGED: std::sync::Once = std::sync::Once::new();
+    let started = std::time::Instant::now();
+    let tagger = rasd_tagger::builtin();
+    LOGGED.call_once(|| match &tagger {
+        Ok(t) => tracing::info!(
+            load_ms = started.elapsed().as_secs_f64() * 1e3,
+            features = t.model().feature_count(),
+            words = t.model().vocab.len(),
+            memory_bytes = t.model().heap_bytes(),
+            "tagger model loaded"
+        ),
+        Err(error) => tracing::error!(%error, "the built-in tagger model cannot be read; extracting without it"),
+    });
+    tagger.ok()
 }
 
 /// True for the combining marks that normalization deletes but that belong to the letter before

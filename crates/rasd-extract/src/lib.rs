@@ -20,6 +20,7 @@ mod extractor;
 mod gazetteer;
 mod kb;
 mod patterns;
+pub mod tagged;
 mod types;
 mod values;
 mod word_filter;

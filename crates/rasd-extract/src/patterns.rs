@@ -347,7 +347,9 @@ fn quote_marks(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     })
 }
 
-fn new_id(entity_type: EntityType, name: &str) -> String {
+/// The id of a name the knowledge base does not hold: `new/<type>/<normalized name>`, words
+/// separated by one space.
+pub fn new_id(entity_type: EntityType, name: &str) -> String {
     let name: Vec<&str> = name.split_whitespace().collect();
     format!("new/{}/{}", entity_type.id_prefix(), name.join(" "))
 }

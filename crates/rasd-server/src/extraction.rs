@@ -48,6 +48,7 @@ pub fn extraction_options(
         extract: ExtractOptions {
             types: validate::entity_types(&format!("{field}.types"), &o.types)?,
             reference_time,
+            disable_tagger: o.disable_tagger,
         },
         unit: validate::offset_unit(&format!("{field}.offset_unit"), o.offset_unit)?,
     })

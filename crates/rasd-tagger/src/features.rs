@@ -90,4 +90,9 @@ pub fn features(vocab: &Vocabulary, sentence: &[Analysis], i: usize, out: &mut V
     out.push(feature(41, proclitic << 8 ^ mix(stem(-1))));
     out.push(feature(42, stem(-2)));
     out.push(feature(43, stem(2)));
+    out.push(feature(44, mix(stem(-1)) ^ t.stem));
+    out.push(feature(45, mix(t.stem) ^ stem(1)));
+    let suffix = |o: isize| at(o).map_or(NONE, |a| a.affixes[4]);
+    out.push(feature(46, suffix(-1)));
+    out.push(feature(47, suffix(1)));
 }

@@ -19,7 +19,7 @@ pub use error::ModelError;
 pub use hash::{hash_bytes, U64Map};
 pub use labels::{begin, inside, is_inside, kind_of, parse_tag, Kind, Label, LABELS, OUTSIDE};
 pub use model::{Model, Row};
-pub use tagger::{TaggedName, Tagger};
+pub use tagger::{builtin, TaggedName, Tagger};
 pub use train::{Example, Rng, Trainer};
 pub use words::{
     frequency_class, gazetteer_bit, Position, Vocabulary, WordInfo, NORP_BIT, OCC_BIT,

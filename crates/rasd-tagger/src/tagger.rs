@@ -162,3 +162,73 @@ fn confidence(margin: i32, unit: f32) -> f32 {
     let x = 2.0 * margin as f32 / unit;
     (1.0 / (1.0 + (-x).exp())).clamp(0.01, 0.99)
 }
+
+/// The model trained by `scripts/train-tagger.sh`, compiled into the binary.
+const BUILTIN_MODEL: &[u8] = include_bytes!("../../../data/tagger/model.bin");
+
+/// The tagger over the model compiled into the binary, read once on first use.
+pub fn builtin() -> Result<&'static Tagger, ModelError> {
+    static BUILTIN: std::sync::LazyLock<Result<Tagger, ModelError>> =
+        std::sync::LazyLock::new(|| Tagger::from_bytes(BUILTIN_MODEL));
+    BUILTIN.as_ref().map_err(Clone::clone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rasd_normalize::{tokenize, Normalizer, Profile};
+
+    fn names(text: &str) -> Vec<(String, Kind)> {
+        let normalized = Normalizer::for_profile(Profile::Extraction).normalize_text(text);
+        let tokens: Vec<Token<'_>> = tokenize(&normalized).collect();
+        builtin()
+            .unwrap()
+            .tag(&normalized, &tokens)
+            .into_iter()
+            .map(|n| (normalized[n.start..n.end].to_owned(), n.kind))
+            .collect()
+    }
+
+    #[test]
+    fn the_builtin_model_loads_and_finds_names() {
+        let found =
+            names("وقال الرئيس الفرنسي جاك شيراك في باريس إن الحكومة ستدعم الاتحاد الأوروبي.");
+        assert!(
+            found.contains(&("جاك شيراك".to_owned(), Kind::Pers)),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("باريس".to_owned(), Kind::Loc)),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn proclitics_stay_outside_names() {
+        let found = names("التقى الوزير بوزير خارجية فرنسا وبالرئيس جاك شيراك في بيروت ولندن.");
+        for (name, _) in &found {
+            assert!(
+                !name.starts_with("وب") && !name.starts_with("ول"),
+                "{found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn any_text_is_tagged_without_panicking() {
+        for text in ["", " ", "...", "و", "ل ل ل", "«»", "abc 123 ٣", "\n\n", "ﷲ"] {
+            let _ = names(text);
+        }
+    }
+
+    #[test]
+    fn confidences_are_probabilities() {
+        let normalized = Normalizer::for_profile(Profile::Extraction)
+            .normalize_text("أعلن وزير الخارجية السعودي سعود الفيصل في الرياض.");
+        let tokens: Vec<Token<'_>> = tokenize(&normalized).collect();
+        for name in builtin().unwrap().tag(&normalized, &tokens) {
+            assert!(name.confidence > 0.0 && name.confidence < 1.0);
+            assert!(name.start < name.end && name.end <= normalized.len());
+        }
+    }
+}
