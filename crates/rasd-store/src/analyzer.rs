@@ -2,9 +2,10 @@
 //! stemmer that folds clitics and light suffixes. Documents and queries go through the same
 //! function, so they meet on the same terms.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 
-use rasd_normalize::{search_term, tokenize, Normalized, Normalizer, Profile};
+use rasd_normalize::{search_term, tokenize, Normalizer, Profile};
 
 /// One search term of a text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,11 +38,21 @@ impl Analyzer {
         terms_of(&self.normalizer.normalize_text(text))
     }
 
-    /// The normalized text with its alignment, and its terms (highlighting).
-    pub fn analyze(&self, text: &str) -> (Normalized, Vec<Term>) {
+    /// The UTF-8 byte ranges of `text` whose search term is one of `keys` (highlighting).
+    ///
+    /// A term is its token with affixes removed or lower-cased, so a token whose bytes contain
+    /// no key (in any case) cannot match: only the tokens that do are stemmed.
+    pub fn find(&self, text: &str, keys: &BTreeSet<String>) -> Vec<Range<usize>> {
         let normalized = self.normalizer.normalize(text);
-        let terms = terms_of(&normalized.text);
-        (normalized, terms)
+        tokenize(&normalized.text)
+            .filter(|token| {
+                keys.iter().any(|k| token.text.contains(k.as_str()))
+                    || token.text.chars().any(char::is_uppercase)
+            })
+            .filter(|token| keys.contains(search_term(token.text).as_ref()))
+            .map(|token| normalized.alignment.to_original(token.range))
+            .filter(|range| !range.is_empty())
+            .collect()
     }
 }
 
@@ -57,4 +68,40 @@ fn terms_of(normalized: &str) -> Vec<Term> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Highlighting by stemming every token, as the reference for [`Analyzer::find`].
+    fn find_by_stemming_all(
+        analyzer: &Analyzer,
+        text: &str,
+        keys: &BTreeSet<String>,
+    ) -> Vec<Range<usize>> {
+        let normalized = analyzer.normalizer.normalize(text);
+        terms_of(&normalized.text)
+            .into_iter()
+            .filter(|t| keys.contains(&t.key))
+            .map(|t| normalized.alignment.to_original(t.normalized))
+            .filter(|r| !r.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn finding_skips_tokens_without_a_key_and_finds_the_rest() {
+        let analyzer = Analyzer::default();
+        let text = "قال «دا.عــش» إن لداعش وتنظيم الداعشية ISIS و Isis في دير الزور 2015.";
+        for query in ["داعش", "isis", "الزور دير", "ISIS", "2015", "تنظيم"] {
+            let keys: BTreeSet<String> = analyzer.terms(query).into_iter().map(|t| t.key).collect();
+            let found = analyzer.find(text, &keys);
+            assert_eq!(
+                found,
+                find_by_stemming_all(&analyzer, text, &keys),
+                "{query}"
+            );
+            assert!(!found.is_empty(), "{query}");
+        }
+    }
 }

@@ -382,14 +382,8 @@ impl Store {
     }
 
     fn hit(&self, summary: DocSummary, score: f64, query: &Query) -> Result<SearchHit> {
-        let text = self.get(&summary.id)?.map(|d| d.text).unwrap_or_default();
-        let (normalized, terms) = self.analyzer.analyze(&text);
-        let highlights: Vec<Range<usize>> = terms
-            .iter()
-            .filter(|t| query.terms.contains(&t.key))
-            .map(|t| normalized.alignment.to_original(t.normalized.clone()))
-            .filter(|r| !r.is_empty())
-            .collect();
+        let text = self.text(&summary.id)?.unwrap_or_default();
+        let highlights = self.analyzer.find(&text, &query.terms);
         let snippet = match highlights.first() {
             Some(first) => snippet(&text, first.clone(), 80, 120),
             None => snippet(&text, 0..0, 0, 200),

@@ -351,6 +351,27 @@ impl Store {
             .transpose()
     }
 
+    /// The text of one document, without decoding its mentions.
+    pub fn text(&self, id: &str) -> Result<Option<String>> {
+        /// The leading fields of a [`StoredDocument`].
+        #[derive(Deserialize)]
+        struct Leading<'a> {
+            #[allow(dead_code)]
+            summary: DocSummary,
+            text: &'a str,
+        }
+        let k = key(keys::DOC, &[id.as_bytes()]);
+        let Some(bytes) = self.tree.get(&k)? else {
+            return Ok(None);
+        };
+        let (leading, _rest): (Leading<'_>, _) =
+            postcard::take_from_bytes(&bytes).map_err(|e| StoreError::Corrupt {
+                key: String::from_utf8_lossy(&k).into_owned(),
+                detail: e.to_string(),
+            })?;
+        Ok(Some(leading.text.to_owned()))
+    }
+
     /// The metadata of one document.
     pub fn summary(&self, id: &str) -> Result<Option<DocSummary>> {
         let k = key(keys::SUMMARY, &[id.as_bytes()]);
