@@ -25,6 +25,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::group_index::{self, GroupIndex};
 use crate::index::{self, TermPositions};
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
@@ -39,6 +40,13 @@ pub const NEXT_BLOCK_KEY: &[u8] = b"gblock";
 /// The key of the segment of `term` whose first block is `block`.
 pub fn segment_key(term: &str, block: u64) -> Vec<u8> {
     key(keys::BLOCK, &[term.as_bytes(), &block.to_be_bytes()])
+}
+
+/// The key of the postings of the write group of block `block`.
+pub fn group_key(block: u64) -> Vec<u8> {
+    let mut k = vec![keys::GROUP_INDEX];
+    k.extend_from_slice(&block.to_be_bytes());
+    k
 }
 
 /// The key of the entities related to `entity` from block `block`.
@@ -182,7 +190,8 @@ impl BlockBuilder {
         ov.remove(number_key);
         ov.remove(key(keys::DOC_ID, &[&number.to_be_bytes()]));
         let block = block_of(number);
-        let terms: Vec<String> = positions.keys().cloned().chain(filter_terms(doc)).collect();
+        let mut terms: Vec<String> = positions.keys().cloned().chain(filter_terms(doc)).collect();
+        terms.sort_unstable();
         let entities = index::related_entities(doc);
         if self.block == Some(block) {
             for term in &terms {
@@ -204,7 +213,16 @@ impl BlockBuilder {
             }
             return Ok(());
         }
-        for term in &terms {
+        // A document's postings are in its group's index until the group is spread, then in
+        // the segments of its terms.
+        let in_group = match ov.get(&group_key(block))? {
+            Some(bytes) => {
+                remove_from_group(ov, block, &bytes, &terms, number)?;
+                true
+            }
+            None => false,
+        };
+        for term in terms.iter().filter(|_| !in_group) {
             let prefix = keys::prefix(keys::BLOCK, term.as_bytes());
             let Some((k, bytes)) = ov.last_at_or_before(&prefix, &segment_key(term, block))? else {
                 continue;
@@ -238,12 +256,12 @@ impl BlockBuilder {
             return;
         };
         let mut unit = UnitList::default();
-        for (term, builder) in self.terms {
-            if !builder.is_empty() {
-                ov.insert(segment_key(&term, block), builder.finish());
-                unit.terms.push(term);
-            }
-        }
+        let segments = self
+            .terms
+            .into_iter()
+            .filter(|(_, builder)| !builder.is_empty())
+            .map(|(term, builder)| (term, builder.finish()));
+        ov.insert(group_key(block), group_index::encode(segments));
         for (entity, counts) in self.related {
             let counts: BlockRelated = counts.into_iter().filter(|(_, c)| *c > 0).collect();
             if !counts.is_empty() {
@@ -273,12 +291,81 @@ fn stage_related(ov: &mut Overlay<'_>, key: Vec<u8>, counts: &BlockRelated) {
     }
 }
 
-/// Every segment of `term`, in block order (parse each with [`Segment::parse`]).
-pub fn segments(tree: &sled::Tree, term: &str) -> Result<Vec<(sled::IVec, sled::IVec)>> {
+/// Rewrites the group index of `block` without the postings of document `number`, whose
+/// terms are `terms` (sorted).
+fn remove_from_group(
+    ov: &mut Overlay<'_>,
+    block: u64,
+    bytes: &[u8],
+    terms: &[String],
+    number: u64,
+) -> Result<()> {
+    let k = group_key(block);
+    let group = GroupIndex::parse(bytes).ok_or_else(|| corrupt(&k))?;
+    let mut kept = Vec::with_capacity(group.len());
+    for entry in group.entries() {
+        let (term, range) = entry.ok_or_else(|| corrupt(&k))?;
+        let raw = &bytes[range];
+        if terms.binary_search_by(|t| t.as_str().cmp(term)).is_ok() {
+            let segment = Segment::parse(raw).ok_or_else(|| corrupt(&k))?;
+            let left = segment::without(&segment, number).ok_or_else(|| corrupt(&k))?;
+            if !left.is_empty() {
+                kept.push((term, left.finish()));
+            }
+        } else {
+            kept.push((term, raw.to_vec()));
+        }
+    }
+    ov.insert(k, group_index::encode(kept));
+    Ok(())
+}
+
+/// A segment in a value read from the tree: a `b` value whole, or a part of a `w` value.
+pub struct SegmentBytes {
+    /// The key it was read under (for error messages).
+    pub key: sled::IVec,
+    pub value: sled::IVec,
+    pub range: std::ops::Range<usize>,
+}
+
+impl SegmentBytes {
+    pub fn parse(&self) -> Result<Segment<'_>> {
+        self.value
+            .get(self.range.clone())
+            .and_then(Segment::parse)
+            .ok_or_else(|| corrupt(&self.key))
+    }
+}
+
+/// Every segment of `term`, in block order: the spread ones and the ones in group indexes not
+/// spread yet.
+pub fn segments(tree: &sled::Tree, term: &str) -> Result<Vec<SegmentBytes>> {
     let prefix = keys::prefix(keys::BLOCK, term.as_bytes());
-    Ok(tree
-        .scan_prefix(&prefix)
-        .collect::<std::result::Result<_, _>>()?)
+    let mut found: Vec<(u64, SegmentBytes)> = Vec::new();
+    for entry in tree.scan_prefix(&prefix) {
+        let (key, value) = entry?;
+        let block = block_in_key(&key).ok_or_else(|| corrupt(&key))?;
+        let range = 0..value.len();
+        found.push((block, SegmentBytes { key, value, range }));
+    }
+    for entry in tree.scan_prefix([keys::GROUP_INDEX]) {
+        let (key, value) = entry?;
+        let block = block_in_key(&key).ok_or_else(|| corrupt(&key))?;
+        let group = GroupIndex::parse(&value).ok_or_else(|| corrupt(&key))?;
+        if let Some(range) = group.find(term).map_err(|()| corrupt(&key))? {
+            found.push((block, SegmentBytes { key, value, range }));
+        }
+    }
+    if !found.is_sorted_by_key(|(block, _)| *block) {
+        found.sort_by_key(|(block, _)| *block);
+    }
+    Ok(found.into_iter().map(|(_, segment)| segment).collect())
+}
+
+/// The block number in the last 8 bytes of a key.
+pub fn block_in_key(key: &[u8]) -> Option<u64> {
+    let tail = key.len().checked_sub(8).map(|at| &key[at..])?;
+    Some(u64::from_be_bytes(tail.try_into().ok()?))
 }
 
 /// Parses a segment read from the tree.

@@ -1,13 +1,15 @@
 //! Background merging of postings segments and co-occurrence blocks.
 //!
-//! Every write group adds one segment per term it contains (`blocks.rs`). Blocks are grouped
-//! into aligned runs: 8 blocks make a unit of level 1, 8 units of level 1 one of level 2, and
-//! so on up to [`MAX_LEVEL`]. When the writer has committed the last block of a unit, this
-//! thread merges, term by term, the segments of the unit into one keyed by its first block, and
-//! sums the co-occurrence counts the same way. A unit's list of terms (`v` keys, written with
-//! each group) says which terms to look at; a term in only one of its children's lists has a
-//! single segment and is left as it is. Each posting is rewritten once per level, and a common
-//! term has at most 7 segments per level plus one per top-level unit.
+//! Every write group adds one group index, all its terms' segments in one value
+//! (`group_index.rs`). Blocks are grouped into aligned runs: 8 blocks make a unit of level 1, 8
+//! units of level 1 one of level 2, and so on up to [`MAX_LEVEL`]. When the writer has
+//! committed the last block of a unit of level 1, this thread spreads its 8 group indexes into
+//! one segment per term, keyed by term and first block; for the units above, it merges, term by
+//! term, the segments of the unit into one, and sums the co-occurrence counts the same way. A
+//! unit's list of terms (`v` keys) says which terms to look at; a term in only one of its
+//! children's lists has a single segment and is left as it is. Each posting is rewritten once
+//! per level, and a common term has at most 7 segments per level plus one per top-level unit,
+//! and up to 7 group indexes not spread yet.
 //!
 //! Merging never changes what a query finds, only how many keys it reads, so the thread works
 //! from what is committed and needs no bookkeeping of its own: on every wake-up it looks at the
@@ -20,7 +22,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
-use crate::blocks::{self, related_key, segment_key, unit_key, NEXT_BLOCK_KEY};
+use crate::blocks::{self, group_key, related_key, segment_key, unit_key, NEXT_BLOCK_KEY};
+use crate::group_index::GroupIndex;
 use crate::keys;
 use crate::record::{decode, encode, BlockRelated, UnitList};
 use crate::segment::{self, Segment};
@@ -124,7 +127,29 @@ fn merge_unit(
             .map(|(t, _)| t.clone())
             .collect()
     };
-    let (merge_terms, merge_entities) = (shared(&terms), shared(&entities));
+    if level == 1 {
+        let list = UnitList {
+            terms: Vec::new(),
+            entities: entities.keys().cloned().collect(),
+        };
+        for term in spread_groups(tree, lock, first, end, list)? {
+            *terms.entry(term).or_default() += 1;
+        }
+    }
+    // A spread interrupted before the children lists were removed left the unit's own list.
+    if let Some(bytes) = tree.get(unit_key(level, first))? {
+        let list: UnitList = decode(&unit_key(level, first), &bytes)?;
+        for term in list.terms {
+            terms.entry(term).or_default();
+        }
+    }
+    // At level 1 the spread made one segment per term already.
+    let merge_terms = if level == 1 {
+        Vec::new()
+    } else {
+        shared(&terms)
+    };
+    let merge_entities = shared(&entities);
     for chunk in merge_terms.chunks(BATCH_TERMS) {
         if stop.load(Ordering::Relaxed) {
             return Ok(());
@@ -165,6 +190,55 @@ fn merge_unit(
         "merged a unit"
     );
     Ok(())
+}
+
+/// Replaces the group indexes of blocks `first..end` by one segment per term, and writes the
+/// unit's `list` with those terms, in one batch; returns the terms.
+fn spread_groups(
+    tree: &sled::Tree,
+    lock: &SegmentLock,
+    first: u64,
+    end: u64,
+    mut list: UnitList,
+) -> Result<Vec<String>> {
+    let _held = lock.lock().unwrap_or_else(|e| e.into_inner());
+    let groups: Vec<(sled::IVec, sled::IVec)> = tree
+        .range(group_key(first)..group_key(end))
+        .collect::<std::result::Result<_, _>>()?;
+    let mut by_term: BTreeMap<&str, Vec<(u64, Segment<'_>)>> = BTreeMap::new();
+    for (key, value) in &groups {
+        let corrupt = || corrupt(key);
+        let block = blocks::block_in_key(key).ok_or_else(corrupt)?;
+        let group = GroupIndex::parse(value).ok_or_else(corrupt)?;
+        for entry in group.entries() {
+            let (term, range) = entry.ok_or_else(corrupt)?;
+            let segment = Segment::parse(&value[range]).ok_or_else(corrupt)?;
+            by_term.entry(term).or_default().push((block, segment));
+        }
+    }
+    let mut batch = sled::Batch::default();
+    for (term, parts) in &by_term {
+        let key = segment_key(term, parts[0].0);
+        let segments: Vec<Segment<'_>> = parts.iter().map(|(_, s)| *s).collect();
+        let merged = segment::merge(&segments).ok_or_else(|| corrupt(&key))?;
+        batch.insert(key, merged);
+    }
+    for (key, _) in &groups {
+        batch.remove(key.clone());
+    }
+    list.terms = by_term.into_keys().map(str::to_owned).collect();
+    if !groups.is_empty() {
+        batch.insert(unit_key(1, first), encode(&list));
+    }
+    tree.apply_batch(batch)?;
+    Ok(list.terms)
+}
+
+fn corrupt(key: &[u8]) -> crate::StoreError {
+    crate::StoreError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        detail: "malformed postings".to_owned(),
+    }
 }
 
 /// Replaces the segments of `term` in blocks `first..end` by one.

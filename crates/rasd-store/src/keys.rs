@@ -31,6 +31,9 @@ pub const USER_ENTITY: u8 = b'u';
 /// `segment.rs`): the term's postings in the documents of the blocks from this one to the next
 /// key's (one write group, or a run merged by `compaction.rs`).
 pub const BLOCK: u8 = b'b';
+/// `w` + block (8 bytes, big-endian) → the postings of one write group, every term's segment
+/// behind a directory (see `group_index.rs`), until `compaction.rs` spreads them into `b` keys.
+pub const GROUP_INDEX: u8 = b'w';
 /// `n` + doc id → the document number (8 bytes, big-endian; its block in the high 32 bits).
 pub const DOC_NUMBER: u8 = b'n';
 /// `x` + document number (8 bytes, big-endian) → doc id.

@@ -22,6 +22,7 @@ mod blocks;
 mod compaction;
 mod entities;
 mod error;
+mod group_index;
 mod index;
 mod keys;
 mod overlay;

@@ -32,6 +32,7 @@ const DERIVED: &[u8] = &[
     keys::DOC_NUMBER,
     keys::DOC_ID,
     keys::UNIT,
+    keys::GROUP_INDEX,
 ];
 
 /// What a rebuild did.

@@ -120,6 +120,13 @@ fn intersect(candidates: &mut Vec<Candidate>, list: &PostingList) {
     });
 }
 
+fn corrupt(key: &[u8]) -> StoreError {
+    StoreError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        detail: "malformed postings segment".to_owned(),
+    }
+}
+
 /// Scores are positive, so their bits order like the numbers.
 fn score_key(score: f64) -> u64 {
     score.max(0.0).to_bits()
@@ -146,13 +153,11 @@ impl Store {
     /// Every posting of `term`: document numbers and impacts.
     fn posting_list(&self, term: String, n: u64, scored: bool) -> Result<PostingList> {
         let (mut docs, mut impacts) = (Vec::new(), Vec::new());
-        for (k, v) in blocks::segments(&self.tree, &term)? {
-            blocks::parse(&k, &v)?
+        for segment in blocks::segments(&self.tree, &term)? {
+            segment
+                .parse()?
                 .decode_into(&mut docs, &mut impacts)
-                .ok_or_else(|| StoreError::Corrupt {
-                    key: String::from_utf8_lossy(&k).into_owned(),
-                    detail: "malformed postings segment".to_owned(),
-                })?;
+                .ok_or_else(|| corrupt(&segment.key))?;
         }
         let idf = if scored {
             scoring::idf(docs.len() as u64, n)
@@ -171,19 +176,16 @@ impl Store {
     fn positions_in(&self, term: &str, docs: &[u64]) -> Result<Vec<Vec<u32>>> {
         let mut out = Vec::with_capacity(docs.len());
         let mut wanted = docs.iter().peekable();
-        for (k, v) in blocks::segments(&self.tree, term)? {
-            let segment = blocks::parse(&k, &v)?;
-            for entry in segment.entries() {
+        for bytes in blocks::segments(&self.tree, term)? {
+            for entry in bytes.parse()?.entries() {
                 let Some(&&next) = wanted.peek() else {
                     return Ok(out);
                 };
-                let corrupt = || StoreError::Corrupt {
-                    key: String::from_utf8_lossy(&k).into_owned(),
-                    detail: "malformed postings segment".to_owned(),
-                };
-                let entry = entry.ok_or_else(corrupt)?;
+                let entry = entry.ok_or_else(|| corrupt(&bytes.key))?;
                 if entry.doc == next {
-                    out.push(decode_positions(entry.raw_positions).ok_or_else(corrupt)?);
+                    out.push(
+                        decode_positions(entry.raw_positions).ok_or_else(|| corrupt(&bytes.key))?,
+                    );
                     wanted.next();
                 }
             }

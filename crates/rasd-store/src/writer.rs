@@ -1,8 +1,9 @@
 //! The single writer: group commit on a dedicated thread.
 //!
 //! Every write goes through one thread. It takes all the commands waiting in its queue, stages
-//! them in an [`Overlay`] (so later commands of the group see earlier ones), applies the group as
-//! one atomic `sled::Batch`, calls `Db::flush` (an fsync), and only then answers each caller.
+//! them in an [`Overlay`] (so later commands of the group see earlier ones), and applies the
+//! group as one atomic `sled::Batch`; a second thread calls `Db::flush` (an fsync) and only then
+//! answers each caller, while the writer goes on with the next group.
 //! One writer means read-modify-write of counters needs no transaction, and one flush serves many
 //! writes, which is where the throughput comes from.
 
@@ -71,7 +72,18 @@ enum Reply {
     Ack(oneshot::Sender<Result<()>>),
 }
 
+/// A group applied to the tree, waiting for the flush that makes it durable.
+struct Applied {
+    replies: Vec<Reply>,
+    applied: Result<()>,
+}
+
 /// Runs until every sender is dropped; then flushes one last time.
+///
+/// The fsync of a group overlaps the staging of the next: groups are applied here, in order,
+/// and a second thread flushes whatever has been applied and only then answers the callers
+/// (one flush may cover several groups). A group's reads see every group applied before it,
+/// flushed or not; none is acknowledged before it is on disk.
 pub fn run(
     db: sled::Db,
     tree: sled::Tree,
@@ -79,6 +91,20 @@ pub fn run(
     queue: mpsc::Receiver<Command>,
     compaction: CompactionHandle,
 ) {
+    let (to_flusher, applied) = mpsc::channel::<Applied>();
+    let flusher = {
+        let db = db.clone();
+        std::thread::Builder::new()
+            .name("rasd-store-flusher".to_owned())
+            .spawn(move || flush_and_answer(&db, applied))
+    };
+    let flusher = match flusher {
+        Ok(handle) => Some(handle),
+        Err(error) => {
+            tracing::error!(%error, "cannot start the flusher thread; flushing on the writer");
+            None
+        }
+    };
     let rebuild = |reply: oneshot::Sender<Result<ReindexReport>>| {
         let held = compaction.lock.lock().unwrap_or_else(|e| e.into_inner());
         let _ = reply.send(reindex::rebuild(&db, &tree, &analyzer));
@@ -105,25 +131,69 @@ pub fn run(
         // A delete rewrites segments that the compactor may be merging.
         let deletes = group.iter().any(|c| matches!(c, Command::Delete { .. }));
         let held = deletes.then(|| compaction.lock.lock().unwrap_or_else(|e| e.into_inner()));
-        commit_group(&db, &tree, &analyzer, group);
+        let group = apply_group(&tree, &analyzer, group);
         drop(held);
         let _ = compaction.wake.send(());
+        match &flusher {
+            Some(_) => {
+                if let Err(mpsc::SendError(group)) = to_flusher.send(group) {
+                    answer(group, Err(StoreError::Closed));
+                }
+            }
+            None => {
+                let flushed = db.flush().map(|_| ()).map_err(StoreError::from);
+                answer(group, flushed);
+            }
+        }
         if let Some(reply) = reindex {
             rebuild(reply);
         }
+    }
+    drop(to_flusher);
+    if let Some(handle) = flusher {
+        let _ = handle.join();
     }
     if let Err(error) = db.flush() {
         tracing::error!(%error, "final flush failed");
     }
 }
 
-fn commit_group(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer, group: Vec<Command>) {
+/// Flushes what has been applied and answers its callers, until the writer stops.
+fn flush_and_answer(db: &sled::Db, applied: mpsc::Receiver<Applied>) {
+    while let Ok(first) = applied.recv() {
+        let mut groups = vec![first];
+        groups.extend(applied.try_iter());
+        let started = std::time::Instant::now();
+        let flushed = db.flush().map(|_| ()).map_err(StoreError::from);
+        tracing::debug!(
+            groups = groups.len(),
+            flush_ms = started.elapsed().as_secs_f64() * 1e3,
+            "flushed"
+        );
+        for group in groups {
+            answer(group, clone_result(&flushed));
+        }
+    }
+}
+
+fn clone_result(result: &Result<()>) -> Result<()> {
+    result
+        .as_ref()
+        .map(|_| ())
+        .map_err(|e| StoreError::Engine(e.to_string()))
+}
+
+/// Stages a group and applies it as one batch.
+fn apply_group(tree: &sled::Tree, analyzer: &Analyzer, group: Vec<Command>) -> Applied {
+    let started = std::time::Instant::now();
     let mut ov = Overlay::new(tree);
     let mut blocks = BlockBuilder::default();
     let mut replies = Vec::with_capacity(group.len());
+    let mut documents = 0;
     for command in group {
         match command {
             Command::Put { docs, reply } => {
+                documents += docs.len();
                 let results = docs
                     .into_iter()
                     .map(|p| atomically(&mut ov, |ov| put(ov, &mut blocks, p)))
@@ -148,15 +218,35 @@ fn commit_group(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer, group: Ve
         }
     }
     blocks.write(&mut ov);
-    if tracing::enabled!(tracing::Level::DEBUG) {
+    let staged = started.elapsed();
+    let keys = ov.len();
+    let by_keyspace = tracing::enabled!(tracing::Level::DEBUG).then(|| {
         let mut by_keyspace = std::collections::BTreeMap::<char, usize>::new();
         for key in ov.keys() {
             *by_keyspace.entry(char::from(key[0])).or_default() += 1;
         }
-        tracing::debug!(keys = ov.len(), ?by_keyspace, "committing a group");
-    }
-    let committed = commit(db, tree, ov);
-    for reply in replies {
+        by_keyspace
+    });
+    let applied = if ov.is_empty() {
+        Ok(())
+    } else {
+        tree.apply_batch(ov.into_batch()).map_err(StoreError::from)
+    };
+    tracing::debug!(
+        documents,
+        keys,
+        ?by_keyspace,
+        stage_ms = staged.as_secs_f64() * 1e3,
+        apply_ms = (started.elapsed() - staged).as_secs_f64() * 1e3,
+        "applied a group"
+    );
+    Applied { replies, applied }
+}
+
+/// Answers the callers of a group once its fate is known.
+fn answer(group: Applied, flushed: Result<()>) {
+    let committed = group.applied.and(flushed);
+    for reply in group.replies {
         match reply {
             Reply::Put(tx, results) => {
                 let results = match &committed {
@@ -169,20 +259,10 @@ fn commit_group(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer, group: Ve
                 let _ = tx.send(results);
             }
             Reply::Delete(tx, result) => {
-                let _ = tx.send(
-                    committed
-                        .as_ref()
-                        .map_err(|e| StoreError::Engine(e.to_string()))
-                        .and(result),
-                );
+                let _ = tx.send(clone_result(&committed).and(result));
             }
             Reply::Ack(tx) => {
-                let _ = tx.send(
-                    committed
-                        .as_ref()
-                        .map(|_| ())
-                        .map_err(|e| StoreError::Engine(e.to_string())),
-                );
+                let _ = tx.send(clone_result(&committed));
             }
         }
     }
@@ -199,14 +279,6 @@ fn atomically<T>(
         ov.rollback();
     }
     result
-}
-
-fn commit(db: &sled::Db, tree: &sled::Tree, ov: Overlay<'_>) -> Result<()> {
-    if !ov.is_empty() {
-        tree.apply_batch(ov.into_batch())?;
-    }
-    db.flush()?;
-    Ok(())
 }
 
 fn put(ov: &mut Overlay<'_>, blocks: &mut BlockBuilder, prepared: Prepared) -> Result<PutOutcome> {
