@@ -27,6 +27,11 @@ use crate::types::EntityType;
 /// Tagged names less sure than this are left out.
 pub const MIN_CONFIDENCE: f32 = 0.5;
 
+/// Tagged names all of whose words are this common in news (frequency class: `1 + log2` of
+/// the count in 9 million words) are left out: «المدينة», «محيط» are nouns far more often than
+/// names, and the names among them that matter are in the knowledge base.
+pub const MAX_COMMON_CLASS: u8 = 12;
+
 /// A tagged name ready for the merge, in normalized byte offsets.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaggerCandidate {
@@ -75,7 +80,7 @@ pub fn candidate(
     name: &TaggedName,
     entities: &[(usize, usize)],
 ) -> Option<TaggerCandidate> {
-    if name.confidence < MIN_CONFIDENCE {
+    if name.confidence < MIN_CONFIDENCE || name.rarest >= MAX_COMMON_CLASS {
         return None;
     }
     if entities
@@ -125,6 +130,7 @@ mod tests {
             kind,
             confidence: 0.9,
             tokens: 0..1,
+            rarest: 3,
         }
     }
 

@@ -64,6 +64,9 @@ struct Args {
     cluster_words: usize,
     #[arg(long, default_value_t = 1_000)]
     fine_clusters: usize,
+    /// The most frequent words, whose scores the model sums when it is loaded.
+    #[arg(long, default_value_t = 50_000)]
+    frequent_words: usize,
     /// Words seen fewer times are left out of the vocabulary.
     #[arg(long, default_value_t = 3)]
     min_count: u64,
@@ -210,7 +213,7 @@ fn main() -> Result<()> {
         rng.shuffle(&mut examples);
         let errors = trainer.epoch(&examples, args.dropout, &mut rng);
         if epoch % 5 == 0 || epoch == args.epochs {
-            let tagger = Tagger::new(trainer.model(1.0));
+            let tagger = Tagger::new(trainer.model(1.0, Vec::new()));
             let dev = eval::evaluate(&tagger, aner_dev, &normalizer);
             eprintln!(
                 "epoch {epoch}: {errors} token errors; ANERcorp dev P {:.3} R {:.3} F1 {:.3} ({:.0} s)",
@@ -219,7 +222,7 @@ fn main() -> Result<()> {
         }
     }
     // The confidence unit: the median margin of the labels of name tokens on the development set.
-    let draft = Tagger::new(trainer.model(1.0));
+    let draft = Tagger::new(trainer.model(1.0, Vec::new()));
     let mut margins = Vec::new();
     for chunk in aner_dev.chunks(eval::BLOCK) {
         let b = block(chunk, &normalizer);
@@ -242,7 +245,13 @@ fn main() -> Result<()> {
     }
     margins.sort_unstable();
     let unit = margins.get(margins.len() / 2).copied().unwrap_or(1).max(1) as f32;
-    let model = trainer.model(unit);
+    let frequent: Vec<String> = counted
+        .words
+        .iter()
+        .take(args.frequent_words)
+        .map(|(w, _, _)| w.clone())
+        .collect();
+    let model = trainer.model(unit, frequent);
     let tagger = Tagger::new(model.clone());
     let dev = eval::evaluate(&tagger, aner_dev, &normalizer);
     let aq = eval::evaluate(&tagger, &aqmar_dev, &normalizer);

@@ -183,56 +183,90 @@ fn affixes(stem: &str) -> [u64; 6] {
     out
 }
 
-/// Reads every token of `text` (a normalized text) into `out`.
-pub fn analyze(text: &str, tokens: &[Token<'_>], vocab: &Vocabulary, out: &mut Vec<Analysis>) {
+/// Reads one word (a token of a normalized text) on its own; the gaps are left at `BOUNDARY`.
+pub fn analyze_word(t: &str, vocab: &Vocabulary) -> Analysis {
+    let word = hash_bytes(t.as_bytes());
+    let word_info = vocab.info(word);
+    let (proclitic_len, bare, bare_info) = split_proclitics(t, word, word_info, vocab);
+    let bare_text = &t[usize::from(proclitic_len)..];
+    let article = bare_text.starts_with("ال") && bare_text.chars().count() >= 4;
+    let stem_text = if article { &bare_text[4..] } else { bare_text };
+    let stem_text = stem_text
+        .strip_prefix(LAM)
+        .filter(|_| t.starts_with("لل"))
+        .unwrap_or(stem_text);
+    Analysis {
+        word,
+        bare,
+        stem: hash_bytes(stem_text.as_bytes()),
+        affixes: affixes(stem_text),
+        word_info,
+        bare_info,
+        shape: shape(t),
+        article,
+        gap_before: BOUNDARY,
+        gap_after: BOUNDARY,
+        proclitic_len,
+        proclitic: if proclitic_len > 0 {
+            t.chars().next().map_or(0, u32::from)
+        } else {
+            0
+        },
+    }
+}
+
+/// The gap classes of every token of `text`: before it and after it.
+pub fn gaps(text: &str, tokens: &[Token<'_>], out: &mut Vec<(u8, u8)>) {
     out.clear();
-    out.reserve(tokens.len());
     let mut previous_end = 0;
     for (i, token) in tokens.iter().enumerate() {
-        let t = token.text;
-        let word = hash_bytes(t.as_bytes());
-        let word_info = vocab.info(word);
-        let (proclitic_len, bare, bare_info) = split_proclitics(t, word, word_info, vocab);
-        let bare_text = &t[usize::from(proclitic_len)..];
-        let article = bare_text.starts_with("ال") && bare_text.chars().count() >= 4;
-        let stem_text = if article { &bare_text[4..] } else { bare_text };
-        let stem_text = stem_text
-            .strip_prefix(LAM)
-            .filter(|_| t.starts_with("لل"))
-            .unwrap_or(stem_text);
-        let gap_before = if i == 0 {
+        let before = if i == 0 {
             BOUNDARY
         } else {
             gap_class(text.get(previous_end..token.range.start).unwrap_or(""))
         };
         if let Some(last) = out.last_mut() {
-            last.gap_after = gap_before;
+            last.1 = before;
         }
-        out.push(Analysis {
-            word,
-            bare,
-            stem: hash_bytes(stem_text.as_bytes()),
-            affixes: affixes(stem_text),
-            word_info,
-            bare_info,
-            shape: shape(t),
-            article,
-            gap_before,
-            gap_after: BOUNDARY,
-            proclitic_len,
-            proclitic: if proclitic_len > 0 {
-                t.chars().next().map_or(0, u32::from)
-            } else {
-                0
-            },
-        });
+        out.push((before, BOUNDARY));
         previous_end = token.range.end;
     }
     if let (Some(last), Some(token)) = (out.last_mut(), tokens.last()) {
-        let tail = text.get(token.range.end..).unwrap_or("");
-        let class = gap_class(tail);
-        last.gap_after = if class >= 8 { class } else { BOUNDARY };
+        let class = gap_class(text.get(token.range.end..).unwrap_or(""));
+        last.1 = if class >= 8 { class } else { BOUNDARY };
     }
+}
+
+/// Reads every token of `text` (a normalized text) into `out`.
+pub fn analyze(text: &str, tokens: &[Token<'_>], vocab: &Vocabulary, out: &mut Vec<Analysis>) {
+    out.clear();
+    out.reserve(tokens.len());
+    let mut classes = Vec::with_capacity(tokens.len());
+    gaps(text, tokens, &mut classes);
+    for (token, (before, after)) in tokens.iter().zip(classes) {
+        let mut a = analyze_word(token.text, vocab);
+        a.gap_before = before;
+        a.gap_after = after;
+        out.push(a);
+    }
+}
+
+/// The sentences of a text, as token ranges, from the gap classes after each token.
+pub fn sentence_ranges(gaps_after: impl Iterator<Item = u8>) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut n = 0;
+    for (i, after) in gaps_after.enumerate() {
+        n = i + 1;
+        if ends_sentence(after) {
+            out.push(start..n);
+            start = n;
+        }
+    }
+    if start < n {
+        out.push(start..n);
+    }
+    out
 }
 
 /// The sentences of a read text, as token ranges.

@@ -50,6 +50,12 @@ pub struct U64Map<V> {
     len: usize,
 }
 
+impl<V: Copy + Default> Default for U64Map<V> {
+    fn default() -> Self {
+        Self::with_capacity(0)
+    }
+}
+
 impl<V: Copy + Default> U64Map<V> {
     /// A map that holds `capacity` keys without growing.
     pub fn with_capacity(capacity: usize) -> Self {

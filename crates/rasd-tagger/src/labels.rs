@@ -74,7 +74,7 @@ pub fn kind_of(label: Label) -> Option<Kind> {
 
 /// True for `I-` labels.
 pub fn is_inside(label: Label) -> bool {
-    label != OUTSIDE && label % 2 == 0
+    label != OUTSIDE && label.is_multiple_of(2)
 }
 
 /// True when `next` may follow `previous`: an `I-k` only continues a `B-k` or an `I-k`.

@@ -9,11 +9,12 @@ mod features;
 mod hash;
 mod labels;
 mod model;
+mod prepared;
 mod tagger;
 mod train;
 mod words;
 
-pub use analysis::{analyze, gap_class, sentences, Analysis};
+pub use analysis::{analyze, analyze_word, gap_class, sentences, Analysis};
 pub use decode::{Decoder, Transitions};
 pub use error::ModelError;
 pub use hash::{hash_bytes, U64Map};

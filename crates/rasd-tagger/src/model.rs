@@ -10,16 +10,21 @@
 //! u32:clusters  clusters × (u16:middle u16:coarse)
 //! i32 × labels (start) · i32 × labels × labels (pairs)
 //! u32:features  features × (u64:key i16 × labels)
+//! u32:frequent  frequent × (u8:length UTF-8 bytes)
 //! ```
+//!
+//! The frequent words are the only strings: their scores are summed when the model is loaded
+//! ([`crate::prepared`]).
 
 use crate::decode::Transitions;
 use crate::error::ModelError;
 use crate::hash::U64Map;
 use crate::labels::LABELS;
+use crate::prepared::Prepared;
 use crate::words::{Vocabulary, WordInfo};
 
 const MAGIC: &[u8; 4] = b"RTAG";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// One feature's weights, one per label.
 pub type Row = [i16; LABELS];
@@ -30,8 +35,13 @@ pub struct Model {
     pub vocab: Vocabulary,
     pub(crate) weights: U64Map<Row>,
     pub transitions: Transitions,
+    /// The transitions with the BIO constraint written in, as decoding reads them.
+    pub(crate) constrained: Transitions,
     /// The label-score margin that reads as a confidence of about 0.88 (see [`crate::Tagger`]).
     pub confidence_unit: f32,
+    /// The words whose scores are summed ahead (normalized spellings, most frequent first).
+    frequent: Vec<String>,
+    pub(crate) prepared: Prepared,
 }
 
 impl Model {
@@ -41,18 +51,24 @@ impl Model {
         weights: impl IntoIterator<Item = (u64, Row)>,
         transitions: Transitions,
         confidence_unit: f32,
+        frequent: Vec<String>,
     ) -> Model {
         let weights: Vec<(u64, Row)> = weights.into_iter().collect();
         let mut map = U64Map::with_capacity(weights.len());
         for (key, row) in weights {
             map.insert(key, row);
         }
-        Model {
+        let mut model = Model {
             vocab,
             weights: map,
+            constrained: transitions.constrained(),
             transitions,
             confidence_unit,
-        }
+            frequent,
+            prepared: Prepared::default(),
+        };
+        model.prepared = Prepared::new(&model, &model.frequent);
+        model
     }
 
     /// Adds the weights of `features` to `scores`.
@@ -74,7 +90,15 @@ impl Model {
 
     /// Bytes of memory held by the model's tables.
     pub fn heap_bytes(&self) -> usize {
-        self.vocab.heap_bytes() + self.weights.heap_bytes()
+        self.vocab.heap_bytes()
+            + self.weights.heap_bytes()
+            + self.prepared.heap_bytes()
+            + self.frequent.iter().map(|w| w.len() + 24).sum::<usize>()
+    }
+
+    /// The number of words whose scores are summed ahead.
+    pub fn frequent_words(&self) -> usize {
+        self.frequent.len()
     }
 
     /// The model as a file.
@@ -115,6 +139,12 @@ impl Model {
             for w in row {
                 out.extend_from_slice(&w.to_le_bytes());
             }
+        }
+        let frequent: Vec<&String> = self.frequent.iter().filter(|w| w.len() < 256).collect();
+        out.extend_from_slice(&(frequent.len() as u32).to_le_bytes());
+        for word in frequent {
+            out.push(word.len() as u8);
+            out.extend_from_slice(word.as_bytes());
         }
         out
     }
@@ -194,6 +224,14 @@ impl Model {
             }
             weights.push((key, row));
         }
+        let n = r.count(2)?;
+        let mut frequent = Vec::with_capacity(n);
+        for _ in 0..n {
+            let len = usize::from(r.take(1)?[0]);
+            let word = std::str::from_utf8(r.take(len)?)
+                .map_err(|_| ModelError::Inconsistent("a frequent word that is not UTF-8"))?;
+            frequent.push(word.to_owned());
+        }
         if r.at != bytes.len() {
             return Err(ModelError::Inconsistent("bytes after the last feature"));
         }
@@ -202,6 +240,7 @@ impl Model {
             weights,
             transitions,
             confidence_unit,
+            frequent,
         ))
     }
 }
@@ -272,6 +311,7 @@ mod tests {
             [(42, [1, -2, 3, 0, 0, 0, 0, 0, 7])],
             transitions,
             1.5,
+            vec!["داعش".to_owned()],
         )
     }
 
@@ -282,6 +322,7 @@ mod tests {
         let back = Model::from_bytes(&bytes).unwrap();
         assert_eq!(back.to_bytes(), bytes);
         assert_eq!(back.vocab.info(7).cluster, 2);
+        assert_eq!(back.frequent_words(), 1);
         assert_eq!(back.transitions, model.transitions);
         let mut scores = [0; LABELS];
         back.score(&[42, 43], &mut scores);

@@ -3,12 +3,14 @@
 
 use rasd_normalize::Token;
 
-use crate::analysis::{analyze, sentences, Analysis};
+use crate::analysis::analyze_word;
+use crate::analysis::{gaps, sentence_ranges, BOUNDARY};
 use crate::decode::Decoder;
 use crate::error::ModelError;
-use crate::features::features;
+use crate::features::{context, Offset};
 use crate::labels::{is_inside, kind_of, Kind, Label, LABELS};
 use crate::model::Model;
+use crate::prepared::{word_scores, WordScores};
 
 /// A name found by the tagger, in UTF-8 byte offsets of the normalized text, proclitics left
 /// out.
@@ -21,7 +23,13 @@ pub struct TaggedName {
     pub confidence: f32,
     /// The tokens of the name (indexes into the tokens given to [`Tagger::tag`]).
     pub tokens: std::ops::Range<usize>,
+    /// The frequency class (`1 + log2` of the count in the unlabelled news) of the name's
+    /// rarest word, proclitics aside: a name made only of very common words is often a noun.
+    pub rarest: u8,
 }
+
+/// Token references at or above this are words summed on the spot.
+const MISS_BASE: u32 = 1 << 31;
 
 /// A trained tagger (`Send + Sync`, shared by every request).
 #[derive(Clone, Debug)]
@@ -32,10 +40,14 @@ pub struct Tagger {
 /// Per-call scratch space.
 #[derive(Default)]
 struct Scratch {
-    analyses: Vec<Analysis>,
+    gaps: Vec<(u8, u8)>,
+    /// Per token: an index into the words summed ahead, or `MISS_BASE +` an index into `misses`.
+    words: Vec<u32>,
+    misses: Vec<WordScores>,
     features: Vec<u64>,
     emissions: Vec<[i32; LABELS]>,
     labels: Vec<Label>,
+    margins: Vec<i32>,
     decoder: Decoder,
 }
 
@@ -56,7 +68,8 @@ impl Tagger {
     }
 
     /// The label of every token of `text` (normalized with the extraction profile), and the
-    /// margin of each label over the next best, in model units.
+    /// margin of each (how much worse the best reading with another kind there is), in model
+    /// units.
     pub fn labels(&self, text: &str, tokens: &[Token<'_>]) -> (Vec<Label>, Vec<i32>) {
         let mut scratch = Scratch::default();
         let mut labels = Vec::with_capacity(tokens.len());
@@ -65,11 +78,9 @@ impl Tagger {
             text,
             tokens,
             &mut scratch,
-            |_, sentence_labels, emissions| {
-                for (label, scores) in sentence_labels.iter().zip(emissions) {
-                    labels.push(*label);
-                    margins.push(margin(scores, *label));
-                }
+            |_, sentence_labels, sentence_margins| {
+                labels.extend_from_slice(sentence_labels);
+                margins.extend_from_slice(sentence_margins);
             },
         );
         (labels, margins)
@@ -81,7 +92,7 @@ impl Tagger {
         let mut scratch = Scratch::default();
         let mut names = Vec::new();
         let unit = self.model.confidence_unit.max(1.0);
-        self.run(text, tokens, &mut scratch, |range, labels, emissions| {
+        self.run(text, tokens, &mut scratch, |range, labels, margins| {
             let mut i = 0;
             while i < labels.len() {
                 let Some(kind) = kind_of(labels[i]) else {
@@ -89,10 +100,10 @@ impl Tagger {
                     continue;
                 };
                 let start = i;
-                let mut sum = confidence(margin(&emissions[i], labels[i]), unit);
+                let mut sum = confidence(margins[i], unit);
                 i += 1;
                 while i < labels.len() && is_inside(labels[i]) && kind_of(labels[i]) == Some(kind) {
-                    sum += confidence(margin(&emissions[i], labels[i]), unit);
+                    sum += confidence(margins[i], unit);
                     i += 1;
                 }
                 let first = range.start + start;
@@ -103,12 +114,22 @@ impl Tagger {
                     kind,
                     confidence: sum / (i - start) as f32,
                     tokens: first..last + 1,
+                    rarest: 0,
                 });
             }
         });
         // Proclitics stay outside the name.
         for name in &mut names {
-            name.start += usize::from(scratch.analyses[name.tokens.start].proclitic_len);
+            let word = |i: u32| {
+                if i >= MISS_BASE {
+                    &scratch.misses[(i - MISS_BASE) as usize]
+                } else {
+                    self.model.prepared.get(i)
+                }
+            };
+            let words = &scratch.words[name.tokens.clone()];
+            name.rarest = words.iter().map(|w| word(*w).frequency).min().unwrap_or(0);
+            name.start += usize::from(word(words[0]).core.proclitic_len);
         }
         names
     }
@@ -118,46 +139,82 @@ impl Tagger {
         text: &str,
         tokens: &[Token<'_>],
         scratch: &mut Scratch,
-        mut each: impl FnMut(std::ops::Range<usize>, &[Label], &[[i32; LABELS]]),
+        mut each: impl FnMut(std::ops::Range<usize>, &[Label], &[i32]),
     ) {
         let Scratch {
-            analyses,
-            features: feats,
+            gaps: classes,
+            words,
+            misses,
+            features: keys,
             emissions,
             labels,
+            margins,
             decoder,
         } = scratch;
-        analyze(text, tokens, &self.model.vocab, analyses);
-        for range in sentences(analyses) {
-            let sentence = &analyses[range.clone()];
+        let model = &self.model;
+        let prepared = &model.prepared;
+        gaps(text, tokens, classes);
+        words.clear();
+        misses.clear();
+        for token in tokens {
+            words.push(match prepared.find(token.text) {
+                Some(i) => i,
+                None => {
+                    misses.push(word_scores(model, &analyze_word(token.text, &model.vocab)));
+                    MISS_BASE + misses.len() as u32 - 1
+                }
+            });
+        }
+        let at = |i: u32| -> &WordScores {
+            if i >= MISS_BASE {
+                &misses[(i - MISS_BASE) as usize]
+            } else {
+                prepared.get(i)
+            }
+        };
+        for range in sentence_ranges(classes.iter().map(|(_, after)| *after)) {
+            let sentence = &words[range.clone()];
+            let sentence_gaps = &classes[range.clone()];
             emissions.clear();
-            for i in 0..sentence.len() {
-                feats.clear();
-                features(&self.model.vocab, sentence, i, feats);
-                let mut scores = [0i32; LABELS];
-                self.model.score(feats, &mut scores);
+            for (i, &w) in sentence.iter().enumerate() {
+                let word = at(w);
+                let mut scores = word.own;
+                for (k, offset) in Offset::ALL.iter().enumerate() {
+                    let j = i as isize + offset.delta();
+                    let add = if j >= 0 && (j as usize) < sentence.len() {
+                        &at(sentence[j as usize]).neighbour[k]
+                    } else {
+                        &prepared.missing[k]
+                    };
+                    for (s, a) in scores.iter_mut().zip(add) {
+                        *s += a;
+                    }
+                }
+                let (before, after) = sentence_gaps[i];
+                for (s, (b, a)) in scores.iter_mut().zip(
+                    prepared.gap_before[usize::from(before)]
+                        .iter()
+                        .zip(&prepared.gap_after[usize::from(after)]),
+                ) {
+                    *s += b + a;
+                }
+                keys.clear();
+                let previous = i.checked_sub(1).map(|p| &at(sentence[p]).core);
+                let next = sentence.get(i + 1).map(|n| &at(*n).core);
+                let gap = if i == 0 { BOUNDARY } else { before };
+                context(&word.core, previous, next, gap, keys);
+                model.score(keys, &mut scores);
                 emissions.push(scores);
             }
-            decoder.viterbi(emissions, &self.model.transitions, labels);
-            each(range, labels, emissions);
+            decoder.viterbi(emissions, &model.constrained, labels);
+            decoder.margins(emissions, &model.constrained, labels, margins);
+            each(range, labels, margins);
         }
     }
 }
 
-/// How far the chosen label's score is above the best other label's.
-fn margin(scores: &[i32; LABELS], label: Label) -> i32 {
-    let chosen = scores[usize::from(label)];
-    let other = scores
-        .iter()
-        .enumerate()
-        .filter(|(l, _)| *l != usize::from(label))
-        .map(|(_, s)| *s)
-        .max()
-        .unwrap_or(chosen);
-    chosen - other
-}
-
-/// A logistic reading of a margin: 0.5 at no margin, 0.88 at one `unit`.
+/// A logistic reading of a margin: 0.5 at no margin, 0.88 at one `unit` (the median margin of
+/// the name words of the development set).
 fn confidence(margin: i32, unit: f32) -> f32 {
     let x = 2.0 * margin as f32 / unit;
     (1.0 / (1.0 + (-x).exp())).clamp(0.01, 0.99)

@@ -5,7 +5,7 @@ use rasd_normalize::Token;
 
 use crate::analysis::{analyze, sentences, Analysis};
 use crate::decode::{Decoder, Transitions};
-use crate::features::features;
+use crate::features::{features, IDENTITY};
 use crate::hash::U64Map;
 use crate::labels::{Label, LABELS};
 use crate::model::{Model, Row};
@@ -60,9 +60,6 @@ impl Rng {
         }
     }
 }
-
-/// The positions, among a token's features, of its own word, bare form and stem.
-const IDENTITY: [usize; 3] = [1, 6, 7];
 
 const TRANSITIONS: usize = LABELS + LABELS * LABELS;
 
@@ -126,6 +123,7 @@ impl Trainer {
         out
     }
 
+    #[allow(clippy::needless_range_loop)]
     fn emissions(&self, example: &Example, hidden: &[bool], out: &mut Vec<[i32; LABELS]>) {
         out.clear();
         for t in 0..example.gold.len() {
@@ -178,7 +176,7 @@ impl Trainer {
             hidden.clear();
             hidden.extend((0..example.gold.len()).map(|_| rng.next_u64() < threshold));
             self.emissions(example, &hidden, &mut emissions);
-            let transitions = self.current_transitions();
+            let transitions = self.current_transitions().constrained();
             decoder.viterbi(&emissions, &transitions, &mut predicted);
             if predicted != example.gold {
                 for t in 0..example.gold.len() {
@@ -212,7 +210,7 @@ impl Trainer {
 
     /// The averaged weights, quantized into a model: the largest weight maps to ±30,000 and
     /// features whose weights all round to 0 are left out.
-    pub fn model(&self, confidence_unit: f32) -> Model {
+    pub fn model(&self, confidence_unit: f32, frequent: Vec<String>) -> Model {
         let c = self.step as f64;
         let average = |w: i32, s: i64| f64::from(w) - s as f64 / c;
         let largest = self
@@ -243,6 +241,12 @@ impl Trainer {
                 transitions.pairs[p][l] = t(LABELS + p * LABELS + l);
             }
         }
-        Model::new(self.vocab.clone(), rows, transitions, confidence_unit)
+        Model::new(
+            self.vocab.clone(),
+            rows,
+            transitions,
+            confidence_unit,
+            frequent,
+        )
     }
 }
