@@ -119,3 +119,55 @@ async fn reindex_rebuilds_the_same_indexes() {
         .unwrap();
     assert_eq!(store.entity("org/isis").unwrap().unwrap().document_count, 3);
 }
+
+#[tokio::test]
+async fn a_store_of_an_older_schema_is_rebuilt_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = vec![
+        doc("d1", "هاجم داعش مواقع في دير الزور", "a"),
+        doc("d3", "انسحب داعش من ريف دير الزور الشرقي بعد معارك", "b"),
+    ];
+    let expected = {
+        let store = Store::open(&StoreConfig::new(dir.path())).unwrap();
+        for result in store.put(docs).await {
+            result.unwrap();
+        }
+        let expected = snapshot(&store);
+        store.close();
+        expected
+    };
+    // Make it look like a schema 3 store: its version, postings keys of the old layout (whole
+    // ids in postcard, which this build cannot read), retired keyspaces, and none of the keys
+    // this schema added.
+    {
+        let db = sled::open(dir.path()).unwrap();
+        let tree = db.open_tree("rasd").unwrap();
+        tree.insert(b"gschema", postcard::to_stdvec(&3u32).unwrap())
+            .unwrap();
+        for tag in [b'w', b'x', b'v', b'b'] {
+            for key in tree.scan_prefix([tag]).keys() {
+                tree.remove(key.unwrap()).unwrap();
+            }
+        }
+        let mut old_block = b"b\xd8\xaf\xd8\xa7\xd8\xb9\xd8\xb4\0".to_vec();
+        old_block.extend_from_slice(&0u64.to_be_bytes());
+        tree.insert(old_block, &b"\x02\x02d1\xff\xff"[..]).unwrap();
+        tree.insert(&b"tstale\0d1"[..], &b""[..]).unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(&StoreConfig::new(dir.path())).unwrap();
+    assert_eq!(snapshot(&store), expected);
+    store.close();
+    drop(store);
+    let db = sled::open(dir.path()).unwrap();
+    let tree = db.open_tree("rasd").unwrap();
+    assert_eq!(
+        tree.get(b"gschema").unwrap().as_deref(),
+        Some(&postcard::to_stdvec(&rasd_store::SCHEMA_VERSION).unwrap()[..])
+    );
+    assert_eq!(
+        tree.scan_prefix(b"t").count(),
+        0,
+        "retired keys are deleted"
+    );
+}
