@@ -13,7 +13,10 @@
 //! adding and removing, so deleting leaves no trace and an index can be rebuilt from documents.
 //! The two indexes that grow with every word and every pair of entities, postings and
 //! co-occurrences, are written per group rather than per document (`blocks.rs`): the tree's
-//! cost is per key, and a group of documents shares one key per term and one per entity.
+//! cost is per key, so a group's postings are one value (`group_index.rs`) and its
+//! co-occurrences one key per entity. A background thread (`compaction.rs`) spreads the groups
+//! into one segment per term and merges segments of aligned runs of blocks, so that a search
+//! reads a few dozen segments of its terms at a million documents, never one per group.
 //!
 //! Offsets stored here are UTF-8 bytes of the original text, half-open.
 
