@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::blocks;
 use crate::keys::{self, key};
+use crate::listing;
 use crate::page::{decode_token, encode_token, fnv64, Page};
 use crate::record::{decode, EntityStats, StoredMention};
 use crate::store::snippet;
@@ -87,7 +88,7 @@ impl Store {
         Ok(Page { items, next_token })
     }
 
-    /// Mentions of one entity, ordered by document id then position.
+    /// Mentions of one entity, in the order their documents were stored, then by position.
     pub fn entity_mentions(
         &self,
         id: &str,
@@ -95,49 +96,41 @@ impl Store {
         page_token: &str,
     ) -> Result<Page<EntityMentionHit>> {
         let fingerprint = fnv64(&[b"mentions", id.as_bytes()]);
-        // Cursor: doc id + 0 + big-endian index of the last mention returned.
+        // Cursor: document number + big-endian index of the last mention returned.
         let after = match decode_token(&self.secret, fingerprint, page_token)? {
             Some(c) => {
-                let (doc, index) = c
-                    .split_at_checked(c.len().wrapping_sub(5))
-                    .ok_or_else(invalid_token)?;
-                let index: [u8; 4] = index[1..].try_into().map_err(|_| invalid_token())?;
+                let c: [u8; 12] = c.try_into().map_err(|_| invalid_token())?;
+                let (doc, index) = c.split_at(8);
                 Some((
-                    String::from_utf8_lossy(doc).into_owned(),
-                    u32::from_be_bytes(index),
+                    u64::from_be_bytes(doc.try_into().map_err(|_| invalid_token())?),
+                    u32::from_be_bytes(index.try_into().map_err(|_| invalid_token())?),
                 ))
             }
             None => None,
         };
-        let prefix = keys::prefix(keys::MENTIONS, id.as_bytes());
-        let start = match &after {
-            Some((doc, _)) => Bound::Included([prefix.as_slice(), doc.as_bytes()].concat()),
-            None => Bound::Included(prefix.clone()),
-        };
-        let end = Bound::Excluded(keys::prefix_end(&prefix));
+        // The cursor's document may have mentions left: start at it.
+        let from = after.and_then(|(doc, _)| doc.checked_sub(1));
+        let docs = listing::documents_with_all(self, &[blocks::entity_term(id)], from)?;
         let mut items: Vec<EntityMentionHit> = Vec::new();
-        for entry in self.tree.range::<Vec<u8>, _>((start, end)) {
-            let (k, v) = entry?;
-            let doc_id = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
-            let indexes: Vec<u32> = decode(&k, &v)?;
+        let mut last_number = 0u64;
+        for number in docs {
+            let Some(doc_id) = self.document_id(number)? else {
+                continue;
+            };
             let Some(doc) = self.get(&doc_id)? else {
                 continue;
             };
             let text: Arc<str> = Arc::from(doc.text.as_str());
-            for index in indexes {
-                if let Some((after_doc, after_index)) = &after {
-                    if *after_doc == doc_id && index <= *after_index {
-                        continue;
-                    }
-                }
-                let Some(mention) = doc.mentions.get(index as usize) else {
+            for (index, mention) in doc.mentions.iter().enumerate() {
+                let index = index as u32;
+                if mention.entity_id.as_deref() != Some(id)
+                    || after.is_some_and(|(d, i)| d == number && index <= i)
+                {
                     continue;
-                };
+                }
                 if items.len() == page_size {
-                    let last = &items[items.len() - 1];
-                    let mut cursor = last.document_id.as_bytes().to_vec();
-                    cursor.push(0);
-                    cursor.extend_from_slice(&last.mention_index.to_be_bytes());
+                    let mut cursor = last_number.to_be_bytes().to_vec();
+                    cursor.extend_from_slice(&items[items.len() - 1].mention_index.to_be_bytes());
                     let next_token = Some(encode_token(&self.secret, fingerprint, cursor));
                     return Ok(Page { items, next_token });
                 }
@@ -149,6 +142,7 @@ impl Store {
                     snippet: snippet(&doc.text, range, 60, 60),
                     document_text: text.clone(),
                 });
+                last_number = number;
             }
         }
         Ok(Page {

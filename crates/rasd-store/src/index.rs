@@ -59,32 +59,15 @@ pub fn apply(ov: &mut Overlay<'_>, doc: &StoredDocument, sign: Sign) -> Result<(
     let mut presence: Vec<(Vec<u8>, Vec<u8>)> =
         vec![(key(keys::SUMMARY, &[id]), encode(&doc.summary))];
 
-    // Mentions by entity, entity statistics.
+    // Entity statistics (documents by entity, type and source are posting lists: `blocks.rs`).
     let mut by_entity: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-    let mut types = BTreeSet::new();
     for (index, mention) in doc.mentions.iter().enumerate() {
-        types.insert(mention.entity_type.code());
         if let Some(entity) = &mention.entity_id {
             by_entity
                 .entry(entity.as_str())
                 .or_default()
                 .push(index as u32);
         }
-    }
-    for (entity, indexes) in &by_entity {
-        presence.push((
-            key(keys::MENTIONS, &[entity.as_bytes(), id]),
-            encode(indexes),
-        ));
-    }
-    for code in types {
-        presence.push((key(keys::BY_TYPE, &[&[code], id]), Vec::new()));
-    }
-    if !doc.summary.source.is_empty() {
-        presence.push((
-            key(keys::BY_SOURCE, &[doc.summary.source.as_bytes(), id]),
-            Vec::new(),
-        ));
     }
     if let Some(published) = doc.summary.published_us {
         presence.push((

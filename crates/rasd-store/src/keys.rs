@@ -8,12 +8,6 @@
 pub const DOC: u8 = b'd';
 /// `s` + doc id → [`crate::record::DocSummary`].
 pub const SUMMARY: u8 = b's';
-/// `m` + entity id + 0 + doc id → mention indexes of that entity in the document.
-pub const MENTIONS: u8 = b'm';
-/// `y` + type code + doc id → () : documents by entity type.
-pub const BY_TYPE: u8 = b'y';
-/// `o` + source + 0 + doc id → () : documents by source.
-pub const BY_SOURCE: u8 = b'o';
 /// `p` + published (order-preserving i64) + doc id → () : documents by publication time.
 pub const BY_TIME: u8 = b'p';
 /// `e` + entity id → [`crate::record::EntityStats`].
@@ -41,9 +35,11 @@ pub const DOC_ID: u8 = b'x';
 /// `v` + level (1 byte) + first block (8 bytes, big-endian) → [`crate::record::UnitList`]: the
 /// terms and entities with segments in a run of blocks not merged yet (see `compaction.rs`).
 pub const UNIT: u8 = b'v';
-/// Retired after schema 2: one posting key per term and document (`t`), postings by impact
-/// (`i`) and document frequencies (`f`). Only a rebuild still names them, to delete them.
-pub const RETIRED: &[u8] = b"tif";
+/// Retired keyspaces, named only by a rebuild, to delete them: after schema 2, one posting key
+/// per term and document (`t`), postings by impact (`i`) and document frequencies (`f`); after
+/// schema 3, documents by entity (`m`), by type (`y`) and by source (`o`), which are posting
+/// lists now.
+pub const RETIRED: &[u8] = b"tifmyo";
 // `g` + name → global records: `gschema` (schema version), `gsecret` (page-token key),
 // `gcorpus` (collection statistics), `gblock` (the next block number).
 // Schema 3 postings (`b`, whole ids in postcard) are replaced by a rebuild, like retired ones.

@@ -28,6 +28,7 @@ mod error;
 mod group_index;
 mod index;
 mod keys;
+mod listing;
 mod overlay;
 mod page;
 mod record;

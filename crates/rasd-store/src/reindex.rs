@@ -20,9 +20,6 @@ const GROUP: usize = 512;
 /// Every keyspace that is derived from the documents.
 const DERIVED: &[u8] = &[
     keys::SUMMARY,
-    keys::MENTIONS,
-    keys::BY_TYPE,
-    keys::BY_SOURCE,
     keys::BY_TIME,
     keys::ENTITY,
     keys::ENTITY_RANK,

@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, BinaryHeap};
 use std::ops::Range;
 
 use crate::blocks;
-use crate::keys::{self, key};
+
 use crate::page::{decode_token, encode_token, fnv64, Page};
 use crate::record::{encode, DocSummary};
 use crate::scoring::{self, IMPACT_SCALE};
@@ -218,14 +218,6 @@ impl Store {
         Ok(())
     }
 
-    /// The id of a document number.
-    fn document_id(&self, doc: u64) -> Result<Option<String>> {
-        Ok(self
-            .tree
-            .get(key(keys::DOC_ID, &[&doc.to_be_bytes()]))?
-            .map(|id| String::from_utf8_lossy(&id).into_owned()))
-    }
-
     /// Documents that contain every query word (and phrase) and pass the filter, best first.
     pub fn search(
         &self,
@@ -273,16 +265,12 @@ impl Store {
         };
 
         let n = self.corpus_stats()?.document_count;
-        let filter_terms = [
-            filter.entity_id.as_deref().map(blocks::entity_term),
-            filter.entity_type.map(|t| blocks::type_term(t.code())),
-            filter.source.as_deref().map(blocks::source_term),
-        ];
+        let filter_terms = crate::listing::filter_terms(filter);
         let mut lists = Vec::with_capacity(parsed.terms.len() + 3);
         for term in parsed.terms.iter().cloned() {
             lists.push(self.posting_list(term, n, true)?);
         }
-        for term in filter_terms.into_iter().flatten() {
+        for term in filter_terms {
             lists.push(self.posting_list(term, n, false)?);
         }
         lists.sort_by_key(|list| list.docs.len());
@@ -343,7 +331,7 @@ impl Store {
             };
             if time_filter {
                 checked += 1;
-                if !self.matches(&summary, filter)? {
+                if !Store::in_time_range(&summary, filter) {
                     continue;
                 }
                 passed += 1;

@@ -1,6 +1,5 @@
 //! Opening the store, writing through the group-commit writer, and reading documents.
 
-use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -14,7 +13,7 @@ use crate::analyzer::Analyzer;
 use crate::compaction;
 use crate::index;
 use crate::keys::{self, key};
-use crate::page::{decode_token, encode_token, fnv64, Page};
+use crate::page::fnv64;
 use crate::record::{
     decode, encode, DocSummary, StoredDocument, StoredMention, UserEntity, SCHEMA_VERSION,
 };
@@ -319,6 +318,25 @@ impl Store {
         compaction::merge_due(&self.tree, &self.lock, &AtomicBool::new(false))
     }
 
+    /// The schema version of the store (its records and keyspaces).
+    pub fn schema_version(&self) -> Result<u32> {
+        match self.tree.get(SCHEMA_KEY)? {
+            Some(bytes) => decode(SCHEMA_KEY, &bytes),
+            None => Ok(SCHEMA_VERSION),
+        }
+    }
+
+    /// Number of keys of a keyspace (see `keys.rs`), for tests and diagnostics.
+    #[doc(hidden)]
+    pub fn keyspace_len(&self, tag: u8) -> Result<usize> {
+        let mut count = 0;
+        for entry in self.tree.scan_prefix([tag]) {
+            entry?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
     /// Number of postings segments of a search term (an analyzed key), for tests and
     /// diagnostics.
     #[doc(hidden)]
@@ -393,110 +411,20 @@ impl Store {
         }
     }
 
-    /// True when the document passes every filter.
-    pub(crate) fn matches(&self, summary: &DocSummary, filter: &DocumentFilter) -> Result<bool> {
-        let id = summary.id.as_bytes();
-        if let Some(source) = &filter.source {
-            if &summary.source != source {
-                return Ok(false);
-            }
+    /// True when the document's publication time is in the filter's range (the only part of a
+    /// filter that is not a posting list).
+    pub(crate) fn in_time_range(summary: &DocSummary, filter: &DocumentFilter) -> bool {
+        if filter.published_after_us.is_none() && filter.published_before_us.is_none() {
+            return true;
         }
-        if filter.published_after_us.is_some() || filter.published_before_us.is_some() {
-            let Some(published) = summary.published_us else {
-                return Ok(false);
-            };
-            if filter
+        summary.published_us.is_some_and(|published| {
+            filter
                 .published_after_us
-                .is_some_and(|after| published < after)
-                || filter
+                .is_none_or(|after| published >= after)
+                && filter
                     .published_before_us
-                    .is_some_and(|before| published >= before)
-            {
-                return Ok(false);
-            }
-        }
-        if let Some(entity) = &filter.entity_id {
-            if !self
-                .tree
-                .contains_key(key(keys::MENTIONS, &[entity.as_bytes(), id]))?
-            {
-                return Ok(false);
-            }
-        }
-        if let Some(entity_type) = filter.entity_type {
-            if !self
-                .tree
-                .contains_key(key(keys::BY_TYPE, &[&[entity_type.code()], id]))?
-            {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
-
-    /// Documents that pass the filter, one page at a time: ordered by id, or, when the filter
-    /// is only a publication-time range, by publication time (oldest first) through the time
-    /// index.
-    pub fn list(
-        &self,
-        filter: &DocumentFilter,
-        page_size: usize,
-        page_token: &str,
-    ) -> Result<Page<DocSummary>> {
-        let fingerprint = fnv64(&[b"list", &encode(filter)]);
-        let cursor = decode_token(&self.secret, fingerprint, page_token)?;
-        // Walk the most selective index. Keys are `prefix + doc id`, or for the time index
-        // `prefix + time + 0 + doc id`; the cursor is the key after the prefix.
-        let time_only = filter.entity_id.is_none()
-            && filter.entity_type.is_none()
-            && filter.source.is_none()
-            && (filter.published_after_us.is_some() || filter.published_before_us.is_some());
-        let (prefix, id_offset) = if let Some(entity) = &filter.entity_id {
-            (keys::prefix(keys::MENTIONS, entity.as_bytes()), 0)
-        } else if let Some(entity_type) = filter.entity_type {
-            (keys::prefix(keys::BY_TYPE, &[entity_type.code()]), 0)
-        } else if let Some(source) = &filter.source {
-            (keys::prefix(keys::BY_SOURCE, source.as_bytes()), 0)
-        } else if time_only {
-            (vec![keys::BY_TIME], 9)
-        } else {
-            (vec![keys::SUMMARY], 0)
-        };
-        let start = match (&cursor, filter.published_after_us) {
-            (Some(after), _) => Bound::Excluded([prefix.as_slice(), after].concat()),
-            (None, Some(after)) if time_only => {
-                Bound::Included([prefix.as_slice(), &keys::ordered_i64(after)].concat())
-            }
-            (None, _) => Bound::Included(prefix.clone()),
-        };
-        let end = match filter.published_before_us {
-            Some(before) if time_only => {
-                Bound::Excluded([prefix.as_slice(), &keys::ordered_i64(before)].concat())
-            }
-            _ => Bound::Excluded(keys::prefix_end(&prefix)),
-        };
-        let mut items = Vec::with_capacity(page_size.min(1024));
-        let mut next_token = None;
-        let mut last_cursor = Vec::new();
-        for entry in self.tree.range::<Vec<u8>, _>((start, end)) {
-            let (k, _) = entry?;
-            let Some(id) = k.get(prefix.len() + id_offset..) else {
-                continue;
-            };
-            let Some(summary) = self.summary(&String::from_utf8_lossy(id))? else {
-                continue;
-            };
-            if !self.matches(&summary, filter)? {
-                continue;
-            }
-            if items.len() == page_size {
-                next_token = Some(encode_token(&self.secret, fingerprint, last_cursor));
-                break;
-            }
-            last_cursor = k[prefix.len()..].to_vec();
-            items.push(summary);
-        }
-        Ok(Page { items, next_token })
+                    .is_none_or(|before| published < before)
+        })
     }
 }
 

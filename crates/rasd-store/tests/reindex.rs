@@ -122,51 +122,49 @@ async fn reindex_rebuilds_the_same_indexes() {
 
 #[tokio::test]
 async fn a_store_of_an_older_schema_is_rebuilt_at_open() {
-    let dir = tempfile::tempdir().unwrap();
+    let (fresh_dir, old_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let fresh = Store::open(&StoreConfig::new(fresh_dir.path())).unwrap();
     let docs = vec![
         doc("d1", "هاجم داعش مواقع في دير الزور", "a"),
         doc("d3", "انسحب داعش من ريف دير الزور الشرقي بعد معارك", "b"),
     ];
-    let expected = {
-        let store = Store::open(&StoreConfig::new(dir.path())).unwrap();
-        for result in store.put(docs).await {
-            result.unwrap();
-        }
-        let expected = snapshot(&store);
-        store.close();
-        expected
-    };
-    // Make it look like a schema 3 store: its version, postings keys of the old layout (whole
-    // ids in postcard, which this build cannot read), retired keyspaces, and none of the keys
-    // this schema added.
+    for result in fresh.put(docs).await {
+        result.unwrap();
+    }
+    // A schema 3 store of the same documents: its version, the documents, postings keys of the
+    // old layout (whole ids in postcard, which this build cannot read) and retired keyspaces.
     {
-        let db = sled::open(dir.path()).unwrap();
+        let db = sled::open(old_dir.path()).unwrap();
         let tree = db.open_tree("rasd").unwrap();
         tree.insert(b"gschema", postcard::to_stdvec(&3u32).unwrap())
             .unwrap();
-        for tag in [b'w', b'x', b'v', b'b'] {
-            for key in tree.scan_prefix([tag]).keys() {
-                tree.remove(key.unwrap()).unwrap();
-            }
+        for id in ["d1", "d3"] {
+            let stored = fresh.get(id).unwrap().unwrap();
+            let key = [b"d".as_slice(), id.as_bytes()].concat();
+            tree.insert(key, postcard::to_stdvec(&stored).unwrap())
+                .unwrap();
         }
         let mut old_block = b"b\xd8\xaf\xd8\xa7\xd8\xb9\xd8\xb4\0".to_vec();
         old_block.extend_from_slice(&0u64.to_be_bytes());
         tree.insert(old_block, &b"\x02\x02d1\xff\xff"[..]).unwrap();
         tree.insert(&b"tstale\0d1"[..], &b""[..]).unwrap();
+        tree.insert(&b"morg/isis\0d1"[..], &b"\x01\x00"[..])
+            .unwrap();
         db.flush().unwrap();
     }
-    let store = Store::open(&StoreConfig::new(dir.path())).unwrap();
-    assert_eq!(snapshot(&store), expected);
-    store.close();
-    drop(store);
-    let db = sled::open(dir.path()).unwrap();
-    let tree = db.open_tree("rasd").unwrap();
+    let migrated = Store::open(&StoreConfig::new(old_dir.path())).unwrap();
+    assert_eq!(snapshot(&migrated), snapshot(&fresh));
     assert_eq!(
-        tree.get(b"gschema").unwrap().as_deref(),
-        Some(&postcard::to_stdvec(&rasd_store::SCHEMA_VERSION).unwrap()[..])
+        migrated.schema_version().unwrap(),
+        rasd_store::SCHEMA_VERSION
     );
     assert_eq!(
-        tree.scan_prefix(b"t").count(),
+        migrated.keyspace_len(b't').unwrap(),
+        0,
+        "retired keys are deleted"
+    );
+    assert_eq!(
+        migrated.keyspace_len(b'm').unwrap(),
         0,
         "retired keys are deleted"
     );
