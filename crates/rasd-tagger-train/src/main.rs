@@ -9,6 +9,8 @@ mod conll;
 mod eval;
 mod lists;
 mod news;
+mod predict;
+mod selftrain;
 mod vocab;
 
 use std::path::PathBuf;
@@ -31,6 +33,9 @@ struct Args {
     /// AQMAR directory (train.txt is trained on with --with-aqmar, dev.txt is scored).
     #[arg(long)]
     aqmar: PathBuf,
+    /// Self-training rounds: each model's tags over the news become features of the next.
+    #[arg(long, default_value_t = 2)]
+    self_train: usize,
     /// Train on AQMAR train as well as ANERcorp.
     #[arg(long)]
     with_aqmar: bool,
@@ -52,13 +57,19 @@ struct Args {
     /// Cache of the corpus counts and clusters (read if present, written if not).
     #[arg(long)]
     vocab_cache: Option<PathBuf>,
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 15)]
     epochs: usize,
     /// Probability of hiding a token's own word features in training.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.3)]
     dropout: f64,
     #[arg(long, default_value_t = 20251122)]
     seed: u64,
+    /// Instead of training, tag these JSON-lines documents with the model at --output and write
+    /// the names to --predictions (for score.py).
+    #[arg(long, requires = "predictions")]
+    predict: Option<PathBuf>,
+    #[arg(long)]
+    predictions: Option<PathBuf>,
     /// Words that get a cluster.
     #[arg(long, default_value_t = 60_000)]
     cluster_words: usize,
@@ -166,13 +177,61 @@ fn raw_sentences(path: &PathBuf) -> Result<Vec<Vec<(String, String)>>> {
     Ok(out)
 }
 
+/// Trains a perceptron over `vocabulary` on the training sentences, scoring the development
+/// sentences every few epochs.
+fn train(
+    vocabulary: rasd_tagger::Vocabulary,
+    training: &[Vec<Tagged>],
+    aner_dev: &[Vec<Tagged>],
+    args: &Args,
+    normalizer: &Normalizer,
+    started: Instant,
+) -> Trainer {
+    let normalizer = normalizer;
+    let mut trainer = Trainer::new(vocabulary);
+    let mut examples = Vec::new();
+    for chunk in training.chunks(eval::BLOCK) {
+        let b = block(chunk, normalizer);
+        let tokens: Vec<Token<'_>> = b
+            .ranges
+            .iter()
+            .map(|r| Token {
+                text: &b.normalized[r.clone()],
+                range: r.clone(),
+            })
+            .collect();
+        examples.extend(trainer.examples(&b.normalized, &tokens, &b.labels));
+    }
+    eprintln!("{} training sentences as examples", examples.len());
+    let mut rng = Rng::new(args.seed);
+    for epoch in 1..=args.epochs {
+        rng.shuffle(&mut examples);
+        let errors = trainer.epoch(&examples, args.dropout, &mut rng);
+        if epoch % 5 == 0 || epoch == args.epochs {
+            let tagger = Tagger::new(trainer.model(1.0, Vec::new()));
+            let dev = eval::evaluate(&tagger, aner_dev, normalizer);
+            eprintln!(
+                "epoch {epoch}: {errors} token errors; ANERcorp dev P {:.3} R {:.3} F1 {:.3} ({:.0} s)",
+                dev.precision, dev.recall, dev.f1, started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    trainer
+}
+
 fn main() -> Result<()> {
     let args = Args::parse();
     let started = Instant::now();
     let normalizer = Normalizer::for_profile(Profile::Extraction);
+    if let (Some(docs), Some(predictions)) = (&args.predict, &args.predictions) {
+        let bytes = std::fs::read(&args.output)
+            .with_context(|| format!("cannot read {}", args.output.display()))?;
+        let tagger = Tagger::from_bytes(&bytes)?;
+        return predict::predict(&tagger, &normalizer, docs, predictions);
+    }
     let counted = counted(&args, &normalizer)?;
     let lists = lists::read(&args.kb, &args.anergazet, &normalizer)?;
-    let vocabulary = counted.vocabulary(&lists);
+    let vocabulary = counted.vocabulary(&lists, &Default::default());
     eprintln!("vocabulary: {} words", vocabulary.len());
 
     let aner = conll::read(&args.anercorp)?;
@@ -193,33 +252,29 @@ fn main() -> Result<()> {
         training.extend(conll::read(&args.aqmar.join("train.txt"))?);
     }
 
-    let mut trainer = Trainer::new(vocabulary);
-    let mut examples = Vec::new();
-    for chunk in training.chunks(eval::BLOCK) {
-        let b = block(chunk, &normalizer);
-        let tokens: Vec<Token<'_>> = b
-            .ranges
-            .iter()
-            .map(|r| Token {
-                text: &b.normalized[r.clone()],
-                range: r.clone(),
-            })
-            .collect();
-        examples.extend(trainer.examples(&b.normalized, &tokens, &b.labels));
-    }
-    eprintln!("{} training sentences as examples", examples.len());
-    let mut rng = Rng::new(args.seed);
-    for epoch in 1..=args.epochs {
-        rng.shuffle(&mut examples);
-        let errors = trainer.epoch(&examples, args.dropout, &mut rng);
-        if epoch % 5 == 0 || epoch == args.epochs {
-            let tagger = Tagger::new(trainer.model(1.0, Vec::new()));
-            let dev = eval::evaluate(&tagger, aner_dev, &normalizer);
-            eprintln!(
-                "epoch {epoch}: {errors} token errors; ANERcorp dev P {:.3} R {:.3} F1 {:.3} ({:.0} s)",
-                dev.precision, dev.recall, dev.f1, started.elapsed().as_secs_f64()
-            );
-        }
+    let mut trainer = train(vocabulary, &training, aner_dev, &args, &normalizer, started);
+    let frequent: Vec<String> = counted
+        .words
+        .iter()
+        .take(args.frequent_words)
+        .map(|(w, _, _)| w.clone())
+        .collect();
+    let texts = if args.self_train > 0 {
+        news::texts(&args.news)?
+    } else {
+        Vec::new()
+    };
+    for _ in 0..args.self_train {
+        let first = Tagger::new(trainer.model(1.0, frequent.clone()));
+        let tagged = selftrain::tagged_shares(&first, &texts, &normalizer, &counted);
+        eprintln!(
+            "self-training: {} words tagged in {} articles ({:.0} s)",
+            tagged.len(),
+            texts.len(),
+            started.elapsed().as_secs_f64()
+        );
+        let vocabulary = counted.vocabulary(&lists, &tagged);
+        trainer = train(vocabulary, &training, aner_dev, &args, &normalizer, started);
     }
     // The confidence unit: the median margin of the labels of name tokens on the development set.
     let draft = Tagger::new(trainer.model(1.0, Vec::new()));
@@ -245,12 +300,6 @@ fn main() -> Result<()> {
     }
     margins.sort_unstable();
     let unit = margins.get(margins.len() / 2).copied().unwrap_or(1).max(1) as f32;
-    let frequent: Vec<String> = counted
-        .words
-        .iter()
-        .take(args.frequent_words)
-        .map(|(w, _, _)| w.clone())
-        .collect();
     let model = trainer.model(unit, frequent);
     let tagger = Tagger::new(model.clone());
     let dev = eval::evaluate(&tagger, aner_dev, &normalizer);

@@ -92,3 +92,28 @@ impl Corpus {
         order
     }
 }
+
+/// The texts of every article (title, a new line, content), in the order of [`Corpus::read`].
+pub fn texts(dir: &Path) -> Result<Vec<String>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "zip"))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in &paths {
+        let file = std::fs::File::open(path)?;
+        let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))?;
+        for i in 0..archive.len() {
+            let entry = archive.by_index(i)?;
+            let articles: Vec<Article> = serde_json::from_reader(std::io::BufReader::new(entry))?;
+            out.extend(
+                articles
+                    .into_iter()
+                    .map(|a| format!("{}\n{}", a.title, a.content)),
+            );
+        }
+    }
+    Ok(out)
+}

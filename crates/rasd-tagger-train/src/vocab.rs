@@ -50,7 +50,11 @@ impl Counted {
     }
 
     /// The tagger's vocabulary: every counted word and every listed word.
-    pub fn vocabulary(&self, lists: &FxHashMap<String, u16>) -> Vocabulary {
+    pub fn vocabulary(
+        &self,
+        lists: &FxHashMap<String, u16>,
+        tagged: &FxHashMap<String, u16>,
+    ) -> Vocabulary {
         let mut infos: FxHashMap<&str, WordInfo> = FxHashMap::default();
         for (word, count, cluster) in &self.words {
             infos.insert(
@@ -59,8 +63,12 @@ impl Counted {
                     frequency: frequency_class(*count),
                     lists: 0,
                     cluster: *cluster,
+                    tagged: tagged.get(word).copied().unwrap_or(0),
                 },
             );
+        }
+        for (word, packed) in tagged {
+            infos.entry(word).or_default().tagged = *packed;
         }
         for (word, flags) in lists {
             infos.entry(word).or_default().lists |= flags;

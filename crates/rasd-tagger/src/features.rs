@@ -79,6 +79,10 @@ pub fn own(vocab: &Vocabulary, t: &Analysis, out: &mut Vec<u64>) {
         }
     }
     out.push(feature(38, frequency << 8 | u64::from(c0.coarse)));
+    let tagged = t.word_info.tagged.max(t.bare_info.tagged);
+    for kind in 0..3u64 {
+        out.push(feature(49, kind << 8 | u64::from(tagged >> (3 * kind) & 7)));
+    }
     let proclitic = u64::from(t.proclitic_len) << 32 | u64::from(t.proclitic);
     out.push(feature(39, proclitic));
     out.push(feature(40, proclitic << 16 ^ u64::from(c0.middle)));
@@ -100,6 +104,8 @@ pub fn neighbour(vocab: &Vocabulary, a: Option<&Analysis>, offset: Offset, out: 
             out.push(feature(if left { 25 } else { 27 }, u64::from(c.middle)));
             out.push(feature(if left { 31 } else { 32 }, u64::from(lists)));
             out.push(feature(if left { 46 } else { 47 }, suffix));
+            let tagged = a.map_or(u16::MAX, |a| a.word_info.tagged.max(a.bare_info.tagged));
+            out.push(feature(if left { 50 } else { 51 }, u64::from(tagged)));
         }
         Offset::Left2 | Offset::Right2 => {
             let left = offset == Offset::Left2;

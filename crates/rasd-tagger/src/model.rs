@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! "RTAG" u32:version u32:labels f32:confidence_unit
-//! u32:words     words × (u64:hash u8:frequency u16:lists u16:cluster)
+//! u32:words     words × (u64:hash u8:frequency u16:lists u16:cluster u16:tagged)
 //! u32:clusters  clusters × (u16:middle u16:coarse)
 //! i32 × labels (start) · i32 × labels × labels (pairs)
 //! u32:features  features × (u64:key i16 × labels)
@@ -24,7 +24,7 @@ use crate::prepared::Prepared;
 use crate::words::{Vocabulary, WordInfo};
 
 const MAGIC: &[u8; 4] = b"RTAG";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// One feature's weights, one per label.
 pub type Row = [i16; LABELS];
@@ -117,6 +117,7 @@ impl Model {
             out.push(info.frequency);
             out.extend_from_slice(&info.lists.to_le_bytes());
             out.extend_from_slice(&info.cluster.to_le_bytes());
+            out.extend_from_slice(&info.tagged.to_le_bytes());
         }
         out.extend_from_slice(&(self.vocab.coarser.len() as u32).to_le_bytes());
         for (middle, coarse) in &self.vocab.coarser {
@@ -167,13 +168,14 @@ impl Model {
             return Err(ModelError::Labels(labels, LABELS as u32));
         }
         let confidence_unit = f32::from_le_bytes(r.array()?);
-        let n = r.count(13)?;
+        let n = r.count(15)?;
         let mut words = Vec::with_capacity(n);
         for _ in 0..n {
             let key = r.u64()?;
             let frequency = r.take(1)?[0];
             let lists = u16::from_le_bytes(r.array()?);
             let cluster = u16::from_le_bytes(r.array()?);
+            let tagged = u16::from_le_bytes(r.array()?);
             if key == 0 {
                 return Err(ModelError::Inconsistent("a word with hash 0"));
             }
@@ -183,6 +185,7 @@ impl Model {
                     frequency,
                     lists,
                     cluster,
+                    tagged,
                 },
             ));
         }
@@ -299,6 +302,7 @@ mod tests {
                     frequency: 3,
                     lists: 1,
                     cluster: 2,
+                    tagged: 5,
                 },
             )],
             vec![(0, 0), (1, 0)],
