@@ -58,21 +58,49 @@ impl Store {
         let type_part = entity_type.map(|t| vec![t.code()]).unwrap_or_default();
         let fingerprint = fnv64(&[b"entities", &type_part]);
         let cursor = decode_token(&self.secret, fingerprint, page_token)?;
-        let prefix = match entity_type {
-            Some(t) => keys::prefix(keys::ENTITY_RANK_BY_TYPE, &[t.code()]),
-            None => vec![keys::ENTITY_RANK],
+        // One walk of the rank index per type, merged: the rank keys of all types have the
+        // same layout after the type, so the smallest key suffix is the next entity.
+        let types: Vec<EntityType> = match entity_type {
+            Some(t) => vec![t],
+            None => EntityType::ALL.to_vec(),
         };
-        let start = match &cursor {
-            Some(after) => Bound::Excluded([prefix.as_slice(), after].concat()),
-            None => Bound::Included(prefix.clone()),
-        };
+        let mut walks: Vec<_> = types
+            .iter()
+            .map(|t| {
+                let prefix = keys::prefix(keys::ENTITY_RANK_BY_TYPE, &[t.code()]);
+                let start = match &cursor {
+                    Some(after) => Bound::Excluded([prefix.as_slice(), after].concat()),
+                    None => Bound::Included(prefix.clone()),
+                };
+                let end = Bound::Excluded(keys::prefix_end(&prefix));
+                (
+                    prefix.len(),
+                    self.tree.range::<Vec<u8>, _>((start, end)).peekable(),
+                )
+            })
+            .collect();
         let mut items = Vec::new();
         let mut last_suffix = Vec::new();
         let mut next_token = None;
-        let end = Bound::Excluded(keys::prefix_end(&prefix));
-        for entry in self.tree.range::<Vec<u8>, _>((start, end)) {
-            let (k, _) = entry?;
-            let suffix = &k[prefix.len()..];
+        loop {
+            let mut best: Option<(usize, Vec<u8>)> = None;
+            for (i, (prefix_len, walk)) in walks.iter_mut().enumerate() {
+                let suffix = match walk.peek() {
+                    None => continue,
+                    Some(Ok((k, _))) => k[*prefix_len..].to_vec(),
+                    Some(Err(_)) => {
+                        walk.next().transpose()?;
+                        continue;
+                    }
+                };
+                if best.as_ref().is_none_or(|(_, b)| suffix < *b) {
+                    best = Some((i, suffix));
+                }
+            }
+            let Some((i, suffix)) = best else {
+                break;
+            };
+            walks[i].1.next();
             // suffix = inverted count (8 bytes) + 0 + entity id
             let Some(id) = suffix.get(9..) else { continue };
             let Some(stats) = self.entity(&String::from_utf8_lossy(id))? else {
@@ -82,7 +110,7 @@ impl Store {
                 next_token = Some(encode_token(&self.secret, fingerprint, last_suffix));
                 break;
             }
-            last_suffix = suffix.to_vec();
+            last_suffix = suffix;
             items.push(stats);
         }
         Ok(Page { items, next_token })

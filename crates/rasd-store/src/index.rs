@@ -124,15 +124,14 @@ pub fn corpus_stats_in(ov: &Overlay<'_>) -> Result<CorpusStats> {
     }
 }
 
-fn rank_keys(stats: &EntityStats) -> [Vec<u8>; 2] {
+/// The rank key of an entity: by type, then document count, then id. A listing of every type
+/// merges the walks of the types (`entities.rs`), so one key per entity is enough.
+fn rank_keys(stats: &EntityStats) -> [Vec<u8>; 1] {
     let count = keys::inverted_count(stats.document_count);
-    [
-        key(keys::ENTITY_RANK, &[&count, stats.id.as_bytes()]),
-        key(
-            keys::ENTITY_RANK_BY_TYPE,
-            &[&[stats.entity_type.code()], &count, stats.id.as_bytes()],
-        ),
-    ]
+    [key(
+        keys::ENTITY_RANK_BY_TYPE,
+        &[&[stats.entity_type.code()], &count, stats.id.as_bytes()],
+    )]
 }
 
 fn update_entity(

@@ -12,9 +12,8 @@ pub const SUMMARY: u8 = b's';
 pub const BY_TIME: u8 = b'p';
 /// `e` + entity id → [`crate::record::EntityStats`].
 pub const ENTITY: u8 = b'e';
-/// `c` + inverted document count + entity id → () : entities by document count.
-pub const ENTITY_RANK: u8 = b'c';
-/// `k` + type code + inverted document count + entity id → () : the same, per type.
+/// `k` + type code + 0 + inverted document count + 0 + entity id → () : entities by type and
+/// document count (every type: a merge of the walks of each type).
 pub const ENTITY_RANK_BY_TYPE: u8 = b'k';
 /// `r` + entity id + 0 + first block (8 bytes, big-endian) → [`crate::record::BlockRelated`]:
 /// the entities mentioned with it in the documents of a run of blocks, with their shared counts.
@@ -38,8 +37,9 @@ pub const UNIT: u8 = b'v';
 /// Retired keyspaces, named only by a rebuild, to delete them: after schema 2, one posting key
 /// per term and document (`t`), postings by impact (`i`) and document frequencies (`f`); after
 /// schema 3, documents by entity (`m`), by type (`y`) and by source (`o`), which are posting
-/// lists now.
-pub const RETIRED: &[u8] = b"tifmyo";
+/// lists now, and entities by document count over all types (`c`), a merge of the per-type
+/// ranks now.
+pub const RETIRED: &[u8] = b"tifmyoc";
 // `g` + name → global records: `gschema` (schema version), `gsecret` (page-token key),
 // `gcorpus` (collection statistics), `gblock` (the next block number).
 // Schema 3 postings (`b`, whole ids in postcard) are replaced by a rebuild, like retired ones.

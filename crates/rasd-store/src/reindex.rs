@@ -22,7 +22,6 @@ const DERIVED: &[u8] = &[
     keys::SUMMARY,
     keys::BY_TIME,
     keys::ENTITY,
-    keys::ENTITY_RANK,
     keys::ENTITY_RANK_BY_TYPE,
     keys::RELATED,
     keys::BLOCK,
