@@ -282,8 +282,15 @@ fn atomically<T>(
 }
 
 fn put(ov: &mut Overlay<'_>, blocks: &mut BlockBuilder, prepared: Prepared) -> Result<PutOutcome> {
-    let doc_key = key(keys::DOC, &[prepared.doc.summary.id.as_bytes()]);
-    if let Some(bytes) = ov.get(&doc_key)? {
+    let id = prepared.doc.summary.id.as_bytes();
+    let doc_key = key(keys::DOC, &[id]);
+    // A stored document has a number, written in the same batch as its record: asking the small
+    // number keys first keeps the large document records out of the cache on every put.
+    let stored = match ov.get(&key(keys::DOC_NUMBER, &[id]))? {
+        Some(_) => ov.get(&doc_key)?,
+        None => None,
+    };
+    if let Some(bytes) = stored {
         let existing: StoredDocument = decode(&doc_key, &bytes)?;
         return if existing.text == prepared.doc.text {
             Ok(PutOutcome::Existing(existing))
