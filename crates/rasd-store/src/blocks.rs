@@ -15,9 +15,10 @@
 //! first block it covers; the segment that holds a document's postings is the last one keyed
 //! at or before its block, which is how a delete finds exactly what to rewrite.
 //!
-//! Co-occurrence counts are kept the same way: `r` + entity + block holds the entities
-//! mentioned with it in the block's documents and how many documents they share, written
-//! without reading anything and summed when merged.
+//! Co-occurrence counts are kept the same way: a group's counts (the entities mentioned with an
+//! entity in the group's documents and how many documents they share) are entries of its group
+//! index, written without reading anything; spread, `r` + entity + first block holds them, and
+//! merging sums them.
 //!
 //! Filters are postings too: a document has a posting, without positions, for each linked
 //! entity, each entity type and its source ([`filter_terms`]), so a search filtered by entity
@@ -217,7 +218,7 @@ impl BlockBuilder {
         // the segments of its terms.
         let in_group = match ov.get(&group_key(block))? {
             Some(bytes) => {
-                remove_from_group(ov, block, &bytes, &terms, number)?;
+                remove_from_group(ov, block, &bytes, &terms, &entities, number)?;
                 true
             }
             None => false,
@@ -233,18 +234,13 @@ impl BlockBuilder {
                 stage_segment(ov, k, left);
             }
         }
-        for a in &entities {
+        for a in entities.iter().filter(|_| !in_group) {
             let prefix = keys::prefix(keys::RELATED, a.as_bytes());
             let Some((k, bytes)) = ov.last_at_or_before(&prefix, &related_key(a, block))? else {
                 continue;
             };
             let mut counts: BlockRelated = decode(&k, &bytes)?;
-            for (other, count) in counts.iter_mut() {
-                if other.as_str() != *a && entities.contains(&other.as_str()) {
-                    *count = count.saturating_sub(1);
-                }
-            }
-            counts.retain(|(_, count)| *count > 0);
+            uncount(&mut counts, a, &entities);
             stage_related(ov, k, &counts);
         }
         Ok(())
@@ -255,21 +251,21 @@ impl BlockBuilder {
         let Some(block) = self.block else {
             return;
         };
-        let mut unit = UnitList::default();
-        let segments = self
+        let mut entries: Vec<(String, Vec<u8>)> = self
             .terms
             .into_iter()
             .filter(|(_, builder)| !builder.is_empty())
-            .map(|(term, builder)| (term, builder.finish()));
-        ov.insert(group_key(block), group_index::encode(segments));
+            .map(|(term, builder)| (term, builder.finish()))
+            .collect();
         for (entity, counts) in self.related {
             let counts: BlockRelated = counts.into_iter().filter(|(_, c)| *c > 0).collect();
             if !counts.is_empty() {
-                ov.insert(related_key(&entity, block), encode(&counts));
-                unit.entities.push(entity);
+                entries.push((related_entry(&entity), encode(&counts)));
             }
         }
-        ov.insert(unit_key(0, block), encode(&unit));
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        ov.insert(group_key(block), group_index::encode(entries));
+        ov.insert(unit_key(0, block), encode(&UnitList::default()));
     }
 }
 
@@ -280,6 +276,24 @@ fn stage_segment(ov: &mut Overlay<'_>, key: Vec<u8>, builder: SegmentBuilder) {
     } else {
         ov.insert(key, builder.finish());
     }
+}
+
+/// Takes one document mentioning `entities` out of `entity`'s co-occurrence counts.
+fn uncount(counts: &mut BlockRelated, entity: &str, entities: &[&str]) {
+    for (other, count) in counts.iter_mut() {
+        if other.as_str() != entity && entities.contains(&other.as_str()) {
+            *count = count.saturating_sub(1);
+        }
+    }
+    counts.retain(|(_, count)| *count > 0);
+}
+
+/// Group index entries of co-occurrence counts start with this, which no search term does.
+pub const RELATED_ENTRY: char = '\u{2}';
+
+/// The group index entry of `entity`'s co-occurrence counts.
+pub fn related_entry(entity: &str) -> String {
+    format!("{RELATED_ENTRY}{entity}")
 }
 
 /// Writes co-occurrence counts, or removes them when there are none.
@@ -298,6 +312,7 @@ fn remove_from_group(
     block: u64,
     bytes: &[u8],
     terms: &[String],
+    entities: &[&str],
     number: u64,
 ) -> Result<()> {
     let k = group_key(block);
@@ -306,7 +321,17 @@ fn remove_from_group(
     for entry in group.entries() {
         let (term, range) = entry.ok_or_else(|| corrupt(&k))?;
         let raw = &bytes[range];
-        if terms.binary_search_by(|t| t.as_str().cmp(term)).is_ok() {
+        if let Some(entity) = term.strip_prefix(RELATED_ENTRY) {
+            if entities.contains(&entity) {
+                let mut counts: BlockRelated = decode(&k, raw)?;
+                uncount(&mut counts, entity, entities);
+                if !counts.is_empty() {
+                    kept.push((term, encode(&counts)));
+                }
+            } else {
+                kept.push((term, raw.to_vec()));
+            }
+        } else if terms.binary_search_by(|t| t.as_str().cmp(term)).is_ok() {
             let segment = Segment::parse(raw).ok_or_else(|| corrupt(&k))?;
             let left = segment::without(&segment, number).ok_or_else(|| corrupt(&k))?;
             if !left.is_empty() {
@@ -374,15 +399,25 @@ pub fn parse<'a>(key: &[u8], bytes: &'a [u8]) -> Result<Segment<'a>> {
 }
 
 /// The entities mentioned with `entity` and the number of documents they share, summed over
-/// its blocks.
+/// its merged blocks and the group indexes not spread yet.
 pub fn related(tree: &sled::Tree, entity: &str) -> Result<BTreeMap<String, u64>> {
     let prefix = keys::prefix(keys::RELATED, entity.as_bytes());
     let mut all = BTreeMap::new();
+    let mut add = |counts: BlockRelated| {
+        for (other, count) in counts {
+            *all.entry(other).or_default() += count;
+        }
+    };
     for entry in tree.scan_prefix(&prefix) {
         let (k, v) = entry?;
-        let block: BlockRelated = decode(&k, &v)?;
-        for (other, count) in block {
-            *all.entry(other).or_default() += count;
+        add(decode(&k, &v)?);
+    }
+    let wanted = related_entry(entity);
+    for entry in tree.scan_prefix([keys::GROUP_INDEX]) {
+        let (k, v) = entry?;
+        let group = GroupIndex::parse(&v).ok_or_else(|| corrupt(&k))?;
+        if let Some(range) = group.find(&wanted).map_err(|()| corrupt(&k))? {
+            add(decode(&k, &v[range])?);
         }
     }
     Ok(all)

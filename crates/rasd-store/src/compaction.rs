@@ -4,7 +4,8 @@
 //! (`group_index.rs`). Blocks are grouped into aligned runs: 8 blocks make a unit of level 1, 8
 //! units of level 1 one of level 2, and so on up to [`MAX_LEVEL`]. When the writer has
 //! committed the last block of a unit of level 1, this thread spreads its 8 group indexes into
-//! one segment per term, keyed by term and first block; for the units above, it merges, term by
+//! one segment per term, keyed by term and first block, and one co-occurrence block per entity;
+//! for the units above, it merges, term by
 //! term, the segments of the unit into one, and sums the co-occurrence counts the same way. A
 //! unit's list of terms (`v` keys) says which terms to look at; a term in only one of its
 //! children's lists has a single segment and is left as it is. Each posting is rewritten once
@@ -128,12 +129,12 @@ fn merge_unit(
             .collect()
     };
     if level == 1 {
-        let list = UnitList {
-            terms: Vec::new(),
-            entities: entities.keys().cloned().collect(),
-        };
-        for term in spread_groups(tree, lock, first, end, list)? {
+        let spread = spread_groups(tree, lock, first, end)?;
+        for term in spread.terms {
             *terms.entry(term).or_default() += 1;
+        }
+        for entity in spread.entities {
+            *entities.entry(entity).or_default() += 1;
         }
     }
     // A spread interrupted before the children lists were removed left the unit's own list.
@@ -142,14 +143,16 @@ fn merge_unit(
         for term in list.terms {
             terms.entry(term).or_default();
         }
+        for entity in list.entities {
+            entities.entry(entity).or_default();
+        }
     }
-    // At level 1 the spread made one segment per term already.
-    let merge_terms = if level == 1 {
-        Vec::new()
+    // At level 1 the spread made one segment per term and one block per entity already.
+    let (merge_terms, merge_entities) = if level == 1 {
+        (Vec::new(), Vec::new())
     } else {
-        shared(&terms)
+        (shared(&terms), shared(&entities))
     };
-    let merge_entities = shared(&entities);
     for chunk in merge_terms.chunks(BATCH_TERMS) {
         if stop.load(Ordering::Relaxed) {
             return Ok(());
@@ -192,26 +195,32 @@ fn merge_unit(
     Ok(())
 }
 
-/// Replaces the group indexes of blocks `first..end` by one segment per term, and writes the
-/// unit's `list` with those terms, in one batch; returns the terms.
-fn spread_groups(
-    tree: &sled::Tree,
-    lock: &SegmentLock,
-    first: u64,
-    end: u64,
-    mut list: UnitList,
-) -> Result<Vec<String>> {
+/// Replaces the group indexes of blocks `first..end` by one segment per term and one
+/// co-occurrence block per entity, and writes the unit's list of them, in one batch; returns
+/// the list.
+fn spread_groups(tree: &sled::Tree, lock: &SegmentLock, first: u64, end: u64) -> Result<UnitList> {
     let _held = lock.lock().unwrap_or_else(|e| e.into_inner());
     let groups: Vec<(sled::IVec, sled::IVec)> = tree
         .range(group_key(first)..group_key(end))
         .collect::<std::result::Result<_, _>>()?;
     let mut by_term: BTreeMap<&str, Vec<(u64, Segment<'_>)>> = BTreeMap::new();
+    let mut by_entity: BTreeMap<&str, (u64, BTreeMap<String, u64>)> = BTreeMap::new();
     for (key, value) in &groups {
         let corrupt = || corrupt(key);
         let block = blocks::block_in_key(key).ok_or_else(corrupt)?;
         let group = GroupIndex::parse(value).ok_or_else(corrupt)?;
         for entry in group.entries() {
             let (term, range) = entry.ok_or_else(corrupt)?;
+            if let Some(entity) = term.strip_prefix(blocks::RELATED_ENTRY) {
+                let counts: BlockRelated = decode(key, &value[range])?;
+                let (_, sum) = by_entity
+                    .entry(entity)
+                    .or_insert_with(|| (block, BTreeMap::new()));
+                for (other, count) in counts {
+                    *sum.entry(other).or_default() += count;
+                }
+                continue;
+            }
             let segment = Segment::parse(&value[range]).ok_or_else(corrupt)?;
             by_term.entry(term).or_default().push((block, segment));
         }
@@ -223,15 +232,22 @@ fn spread_groups(
         let merged = segment::merge(&segments).ok_or_else(|| corrupt(&key))?;
         batch.insert(key, merged);
     }
+    for (entity, (block, sum)) in &by_entity {
+        let sum: BlockRelated = sum.iter().map(|(o, c)| (o.clone(), *c)).collect();
+        batch.insert(related_key(entity, *block), encode(&sum));
+    }
     for (key, _) in &groups {
         batch.remove(key.clone());
     }
-    list.terms = by_term.into_keys().map(str::to_owned).collect();
+    let list = UnitList {
+        terms: by_term.into_keys().map(str::to_owned).collect(),
+        entities: by_entity.into_keys().map(str::to_owned).collect(),
+    };
     if !groups.is_empty() {
         batch.insert(unit_key(1, first), encode(&list));
     }
     tree.apply_batch(batch)?;
-    Ok(list.terms)
+    Ok(list)
 }
 
 fn corrupt(key: &[u8]) -> crate::StoreError {

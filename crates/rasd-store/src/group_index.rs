@@ -6,7 +6,9 @@
 //! writer stores a group's postings as one value under `w` + block, and `compaction.rs` later
 //! spreads the groups of a run of 8 blocks into one segment per term, where a term found in
 //! several of the groups costs one key instead of one per group. A search reads the few groups
-//! not spread yet and finds its term by binary search in each directory.
+//! not spread yet and finds its term by binary search in each directory. The group's
+//! co-occurrence counts are entries of the same directory, named U+0002 + entity id
+//! (`blocks::related_entry`).
 //!
 //! ```text
 //! count (u32 LE) · count offsets (u32 LE) into the entries · entries
