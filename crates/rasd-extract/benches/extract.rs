@@ -1,6 +1,7 @@
 //! Throughput of the full extraction over real Arabic news: the `content` fields of
 //! `shared/data/news/saudinewsnet/syria_subset.jsonl`, one `extract` call per article on one
-//! thread, as the service runs it (normalization, gazetteer, patterns, values, linking).
+//! thread, as the service runs it (normalization, gazetteer, patterns, values, tagger, linking),
+//! and the same with the tagger turned off (`syria_subset_tagger_off`).
 //! Throughput is in bytes of original UTF-8 text.
 //!
 //! Run: `cargo bench -p rasd-extract --bench extract`. Set `RASD_BENCH_CORPUS` to use another
@@ -64,6 +65,17 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for doc in &docs {
                 black_box(extractor.extract(black_box(doc), &options));
+            }
+        })
+    });
+    let without_tagger = ExtractOptions {
+        disable_tagger: true,
+        ..ExtractOptions::default()
+    };
+    group.bench_function("syria_subset_tagger_off", |b| {
+        b.iter(|| {
+            for doc in &docs {
+                black_box(extractor.extract(black_box(doc), &without_tagger));
             }
         })
     });

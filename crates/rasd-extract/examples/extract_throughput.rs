@@ -113,6 +113,11 @@ fn main() {
 
     let options = ExtractOptions::default();
     let (single, mentions) = best_of(rounds, || pass(&extractor, &docs, &options));
+    let without_tagger = ExtractOptions {
+        disable_tagger: true,
+        ..ExtractOptions::default()
+    };
+    let (single_kb, mentions_kb) = best_of(rounds, || pass(&extractor, &docs, &without_tagger));
     let slices = split(&docs, threads);
     let (parallel, mentions_parallel) =
         best_of(rounds, || pass_parallel(&extractor, &slices, &options));
@@ -140,6 +145,13 @@ fn main() {
         single * 1e3
     );
     println!(
+        "single thread, tagger off {:>7.1} MB/s  {:>8.0} articles/s  ({:.1} ms per pass; {mentions_kb} mentions; the tagger takes {:.0} % of the time)",
+        mb / single_kb,
+        n / single_kb,
+        single_kb * 1e3,
+        100.0 * (1.0 - single_kb / single)
+    );
+    println!(
         "{} threads      {:>7.1} MB/s  {:>8.0} articles/s  ({:.1} ms per pass, best of {rounds}; {:.2}x)",
         slices.len(),
         mb / parallel,
@@ -148,13 +160,14 @@ fn main() {
         single / parallel
     );
     println!(
-        "{{\"articles\": {}, \"bytes\": {bytes}, \"kb_entries\": {}, \"kb_names\": {names}, \"mentions\": {mentions}, \"threads\": {}, \"single_mb_per_s\": {:.3}, \"single_articles_per_s\": {:.1}, \"parallel_mb_per_s\": {:.3}, \"parallel_articles_per_s\": {:.1}}}",
+        "{{\"articles\": {}, \"bytes\": {bytes}, \"kb_entries\": {}, \"kb_names\": {names}, \"mentions\": {mentions}, \"threads\": {}, \"single_mb_per_s\": {:.3}, \"single_articles_per_s\": {:.1}, \"parallel_mb_per_s\": {:.3}, \"parallel_articles_per_s\": {:.1}, \"single_no_tagger_mb_per_s\": {:.3}, \"mentions_no_tagger\": {mentions_kb}}}",
         docs.len(),
         kb.len(),
         slices.len(),
         mb / single,
         n / single,
         mb / parallel,
-        n / parallel
+        n / parallel,
+        mb / single_kb
     );
 }

@@ -12,20 +12,30 @@
 //!    («مدينة الميادين» → «الميادين»); one that opens with «بادية», «حي», «جبل», «نهر» (LOC) or
 //!    «سجن», «مطار», «طريق», «جسر» (FAC) keeps it and takes its type. Any other tagged place is a
 //!    GPE, what unknown places in news mostly are (villages, towns).
-//! 3. **Unknown names link to themselves**: `new/<type>/<normalized text>`, as the patterns'.
-//! 4. What remains joins the left-to-right merge with the lowest priority: it beats a shorter or
+//! 3. **Function words and lone generic nouns are not names**: a leading «فإن», «في», «من» is
+//!    cut off, and a name that is only «ميليشيا», «جبهة», «حزب» (and the like) is dropped.
+//! 4. **A kunya joins the person** it opens («أبو», «أم», «ابن», «بن»), as the contract counts it
+//!    part of the name.
+//! 5. **Unknown names link to themselves**: `new/<type>/<normalized text>`, as the patterns'.
+//! 6. What remains joins the left-to-right merge with the lowest priority: it beats a shorter or
 //!    later lexicon word or value it overlaps («الجيش السوري» over the NORP «السوري»), and loses
 //!    to one with exactly its span.
 //!
-//! Names the tagger labels MISC are not emitted, and nor are names whose confidence is below
-//! [`MIN_CONFIDENCE`].
+//! Names the tagger labels MISC are not emitted, and nor are persons and organizations whose
+//! confidence is below [`MIN_CONFIDENCE`], places below [`MIN_PLACE_CONFIDENCE`], or names made
+//! only of very common words ([`MAX_COMMON_CLASS`]).
 
 use rasd_tagger::{Kind, TaggedName};
 
 use crate::types::EntityType;
 
-/// Tagged names less sure than this are left out.
+/// Tagged persons and organizations less sure than this are left out.
 pub const MIN_CONFIDENCE: f32 = 0.5;
+
+/// Tagged places less sure than this are left out: the knowledge base holds the towns and
+/// villages of the region already (GeoNames and the curated places), so the tagger's unknown
+/// places must be surer to be worth it than its persons and organizations.
+pub const MIN_PLACE_CONFIDENCE: f32 = 0.8;
 
 /// Tagged names all of whose words are this common in news (frequency class: `1 + log2` of
 /// the count in 9 million words) are left out: «المدينة», «محيط» are nouns far more often than
@@ -40,6 +50,37 @@ pub struct TaggerCandidate {
     pub entity_type: EntityType,
     pub confidence: f32,
 }
+
+/// Kunya and filiation words that open a person's name («أبو محمد الجولاني»); the tagger may
+/// leave them out, the contract keeps them in.
+const NAME_OPENERS: &[&str] = &["ابو", "ابي", "ابا", "ام", "ابن", "بن", "بنت"];
+
+/// Function words that never open a name («فإن ميليشيا» is «ميليشيا»).
+const NOT_OPENERS: &[&str] = &[
+    "ان", "فان", "وان", "لان", "بان", "كان", "في", "من", "الى", "على", "عن", "مع",
+];
+
+/// Nouns that name no one on their own («جبهة بطول 100 كلم», «الميليشيا»).
+const GENERIC_ALONE: &[&str] = &[
+    "ميليشيا",
+    "مليشيا",
+    "ميليشيات",
+    "جبهه",
+    "حركه",
+    "جماعه",
+    "لواء",
+    "فصيل",
+    "كتيبه",
+    "قوات",
+    "جيش",
+    "حزب",
+    "تنظيم",
+    "منظمه",
+    "مجلس",
+    "وزاره",
+    "حكومه",
+    "نظام",
+];
 
 /// Place heads that are not part of the name.
 const GENERIC_HEADS: &[&str] = &[
@@ -80,7 +121,12 @@ pub fn candidate(
     name: &TaggedName,
     entities: &[(usize, usize)],
 ) -> Option<TaggerCandidate> {
-    if name.confidence < MIN_CONFIDENCE || name.rarest >= MAX_COMMON_CLASS {
+    let floor = if name.kind == Kind::Loc {
+        MIN_PLACE_CONFIDENCE
+    } else {
+        MIN_CONFIDENCE
+    };
+    if name.confidence < floor || name.rarest >= MAX_COMMON_CLASS {
         return None;
     }
     if entities
@@ -90,8 +136,25 @@ pub fn candidate(
         return None;
     }
     let (mut start, end) = (name.start, name.end);
+    while let Some((first, rest)) = normalized.get(start..end)?.split_once(' ') {
+        if !NOT_OPENERS.contains(&first) {
+            break;
+        }
+        start = end - rest.len();
+    }
+    let text = normalized.get(start..end)?;
+    if !text.contains(' ') && GENERIC_ALONE.contains(&text.strip_prefix("ال").unwrap_or(text)) {
+        return None;
+    }
     let entity_type = match name.kind {
-        Kind::Pers => EntityType::Pers,
+        Kind::Pers => {
+            if let Some(opener) =
+                word_before(normalized, start).filter(|w| NAME_OPENERS.contains(w))
+            {
+                start -= opener.len() + 1;
+            }
+            EntityType::Pers
+        }
         Kind::Org => EntityType::Org,
         Kind::Misc => return None,
         Kind::Loc => {
@@ -117,6 +180,18 @@ pub fn candidate(
         entity_type,
         confidence: name.confidence,
     })
+}
+
+/// The word just before `start`, if one space separates them.
+fn word_before(text: &str, start: usize) -> Option<&str> {
+    let before = text.get(..start)?.strip_suffix(' ')?;
+    let from = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| rasd_normalize::is_word_char(*c))
+        .last()
+        .map(|(i, _)| i)?;
+    Some(&before[from..])
 }
 
 #[cfg(test)]
@@ -154,6 +229,26 @@ mod tests {
         let text = "الشحيل";
         let c = candidate(text, &tagged(text, Kind::Loc), &[]).unwrap();
         assert_eq!(c.entity_type, EntityType::Gpe);
+    }
+
+    #[test]
+    fn function_words_and_lone_generic_nouns_are_not_names() {
+        let text = "فان ميليشيا";
+        assert_eq!(candidate(text, &tagged(text, Kind::Org), &[]), None);
+        let text = "فان حزب الله";
+        let c = candidate(text, &tagged(text, Kind::Org), &[]).unwrap();
+        assert_eq!(&text[c.start..c.end], "حزب الله");
+    }
+
+    #[test]
+    fn a_kunya_joins_the_name() {
+        let text = "قال ابو خالد الحمصي";
+        let name = TaggedName {
+            start: text.find("خالد").unwrap(),
+            ..tagged(text, Kind::Pers)
+        };
+        let c = candidate(text, &name, &[]).unwrap();
+        assert_eq!(&text[c.start..c.end], "ابو خالد الحمصي");
     }
 
     #[test]

@@ -187,7 +187,6 @@ fn train(
     normalizer: &Normalizer,
     started: Instant,
 ) -> Trainer {
-    let normalizer = normalizer;
     let mut trainer = Trainer::new(vocabulary);
     let mut examples = Vec::new();
     for chunk in training.chunks(eval::BLOCK) {
