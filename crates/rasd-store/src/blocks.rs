@@ -26,17 +26,21 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 use crate::group_index::{self, GroupIndex};
-use crate::index::{self, TermPositions};
+use crate::index::{self, EncodedTerm, TermPositions};
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
 use crate::record::{decode, encode, BlockRelated, StoredDocument, UnitList};
-use crate::scoring;
 use crate::segment::{self, Segment, SegmentBuilder};
 use crate::{Result, StoreError};
 
 /// The next block number (keyspace `g`).
 pub const NEXT_BLOCK_KEY: &[u8] = b"gblock";
+
+/// The encoded positions of a filter posting: none.
+const NO_POSITIONS: &[u8] = &[0];
 
 /// The key of the segment of `term` whose first block is `block`.
 pub fn segment_key(term: &str, block: u64) -> Vec<u8> {
@@ -119,8 +123,13 @@ pub struct BlockBuilder {
     /// This group's block number, taken when its first document is added.
     block: Option<u64>,
     next_index: u32,
-    terms: BTreeMap<String, SegmentBuilder>,
-    related: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Hashed while the group fills, sorted once when it is written.
+    terms: FxHashMap<String, SegmentBuilder>,
+    /// The group's linked entities, numbered in the order first seen.
+    entities: FxHashMap<String, u32>,
+    entity_names: Vec<String>,
+    /// Documents shared by two entities (by number), both ways.
+    pairs: FxHashMap<(u32, u32), u64>,
 }
 
 impl BlockBuilder {
@@ -131,7 +140,7 @@ impl BlockBuilder {
         &mut self,
         ov: &mut Overlay<'_>,
         doc: &StoredDocument,
-        positions: TermPositions,
+        terms: Vec<EncodedTerm>,
     ) -> Result<u64> {
         let block = match self.block {
             Some(block) => block,
@@ -150,24 +159,39 @@ impl BlockBuilder {
         let id = doc.summary.id.as_bytes();
         ov.insert(key(keys::DOC_NUMBER, &[id]), number.to_be_bytes().to_vec());
         ov.insert(key(keys::DOC_ID, &[&number.to_be_bytes()]), id.to_vec());
-        for (term, positions) in positions {
-            let impact = scoring::impact(positions.len(), doc.summary.token_count);
+        for encoded in terms {
+            let builder = match self.terms.get_mut(&encoded.term) {
+                Some(builder) => builder,
+                None => self.terms.entry(encoded.term).or_default(),
+            };
+            builder.push_raw(number, encoded.impact, &encoded.positions);
+        }
+        for term in filter_terms(doc) {
             self.terms
                 .entry(term)
                 .or_default()
-                .push(number, impact, &positions);
+                .push_raw(number, 0, NO_POSITIONS);
         }
-        for term in filter_terms(doc) {
-            self.terms.entry(term).or_default().push(number, 0, &[]);
-        }
-        let entities = index::related_entities(doc);
-        for a in &entities {
-            let counts = self.related.entry((*a).to_owned()).or_default();
-            for b in entities.iter().filter(|b| *b != a) {
-                *counts.entry((*b).to_owned()).or_default() += 1;
+        let entities: Vec<u32> = index::related_entities(doc)
+            .into_iter()
+            .map(|e| self.entity_number(e))
+            .collect();
+        for &a in &entities {
+            for &b in entities.iter().filter(|b| **b != a) {
+                *self.pairs.entry((a, b)).or_default() += 1;
             }
         }
         Ok(number)
+    }
+
+    fn entity_number(&mut self, entity: &str) -> u32 {
+        if let Some(&n) = self.entities.get(entity) {
+            return n;
+        }
+        let n = self.entity_names.len() as u32;
+        self.entities.insert(entity.to_owned(), n);
+        self.entity_names.push(entity.to_owned());
+        n
     }
 
     /// Removes every posting and co-occurrence of `doc`, whose terms are `positions`' keys,
@@ -203,12 +227,14 @@ impl BlockBuilder {
                         .ok_or_else(|| corrupt(term.as_bytes()))?;
                 }
             }
-            for a in &entities {
-                if let Some(counts) = self.related.get_mut(*a) {
-                    for b in entities.iter().filter(|b| *b != a) {
-                        if let Some(count) = counts.get_mut(*b) {
-                            *count = count.saturating_sub(1);
-                        }
+            let numbers: Vec<u32> = entities
+                .iter()
+                .filter_map(|e| self.entities.get(*e).copied())
+                .collect();
+            for &a in &numbers {
+                for &b in numbers.iter().filter(|b| **b != a) {
+                    if let Some(count) = self.pairs.get_mut(&(a, b)) {
+                        *count = count.saturating_sub(1);
                     }
                 }
             }
@@ -257,11 +283,19 @@ impl BlockBuilder {
             .filter(|(_, builder)| !builder.is_empty())
             .map(|(term, builder)| (term, builder.finish()))
             .collect();
-        for (entity, counts) in self.related {
-            let counts: BlockRelated = counts.into_iter().filter(|(_, c)| *c > 0).collect();
-            if !counts.is_empty() {
-                entries.push((related_entry(&entity), encode(&counts)));
+        let mut related: BTreeMap<&str, BlockRelated> = BTreeMap::new();
+        for ((a, b), count) in self.pairs {
+            if count > 0 {
+                let (a, b) = (
+                    &self.entity_names[a as usize],
+                    &self.entity_names[b as usize],
+                );
+                related.entry(a).or_default().push((b.clone(), count));
             }
+        }
+        for (entity, mut counts) in related {
+            counts.sort_unstable();
+            entries.push((related_entry(entity), encode(&counts)));
         }
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         ov.insert(group_key(block), group_index::encode(entries));

@@ -43,6 +43,26 @@ pub fn term_positions(analyzer: &Analyzer, text: &str) -> (TermPositions, u32) {
     (positions, tokens)
 }
 
+/// A search term of a document as its posting stores it: the term, its impact and its encoded
+/// positions.
+pub struct EncodedTerm {
+    pub term: String,
+    pub impact: u16,
+    pub positions: Vec<u8>,
+}
+
+/// The postings of a document, ready for the writer: encoding happens on the caller's thread.
+pub fn encode_terms(positions: TermPositions, token_count: u32) -> Vec<EncodedTerm> {
+    positions
+        .into_iter()
+        .map(|(term, positions)| EncodedTerm {
+            impact: crate::scoring::impact(positions.len(), token_count),
+            positions: crate::segment::encode_positions(&positions),
+            term,
+        })
+        .collect()
+}
+
 /// Key of the collection statistics (keyspace `g`).
 pub const CORPUS_STATS_KEY: &[u8] = b"gcorpus";
 

@@ -68,9 +68,9 @@ pub fn rebuild(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer) -> Result<
         let mut ov = Overlay::new(tree);
         let mut blocks = BlockBuilder::default();
         for doc in group.drain(..) {
-            let (positions, _) = index::term_positions(analyzer, &doc.text);
+            let (positions, tokens) = index::term_positions(analyzer, &doc.text);
             index::apply(&mut ov, &doc, Sign::Add)?;
-            blocks.add(&mut ov, &doc, positions)?;
+            blocks.add(&mut ov, &doc, index::encode_terms(positions, tokens))?;
             report.documents += 1;
         }
         blocks.write(&mut ov);

@@ -50,19 +50,13 @@ pub struct SegmentBuilder {
 
 impl SegmentBuilder {
     /// Adds a posting; `doc` must be greater than every document pushed before.
+    #[cfg(test)]
     pub fn push(&mut self, doc: u64, impact: u16, positions: &[u32]) {
-        let mut raw = Vec::with_capacity(positions.len() + 1);
-        put_varint(&mut raw, positions.len() as u64);
-        let mut previous = 0;
-        for &p in positions {
-            put_varint(&mut raw, u64::from(p - previous));
-            previous = p;
-        }
-        self.push_raw(doc, impact, &raw);
+        self.push_raw(doc, impact, &encode_positions(positions));
     }
 
-    /// Adds a posting whose positions are already encoded.
-    fn push_raw(&mut self, doc: u64, impact: u16, raw_positions: &[u8]) {
+    /// Adds a posting whose positions are already encoded ([`encode_positions`]).
+    pub fn push_raw(&mut self, doc: u64, impact: u16, raw_positions: &[u8]) {
         debug_assert!(self.last.is_none_or(|last| doc > last));
         put_varint(&mut self.docs, doc - self.last.unwrap_or(0));
         self.last = Some(doc);
@@ -164,6 +158,18 @@ impl<'a> Segment<'a> {
             })
         })
     }
+}
+
+/// Ascending positions as a posting stores them: their number, then the deltas.
+pub fn encode_positions(positions: &[u32]) -> Vec<u8> {
+    let mut raw = Vec::with_capacity(positions.len() + 1);
+    put_varint(&mut raw, positions.len() as u64);
+    let mut previous = 0;
+    for &p in positions {
+        put_varint(&mut raw, u64::from(p - previous));
+        previous = p;
+    }
+    raw
 }
 
 /// The positions encoded in an entry's `raw_positions`.

@@ -239,7 +239,7 @@ impl Store {
                         text: doc.text,
                         mentions: doc.mentions,
                     },
-                    positions,
+                    terms: index::encode_terms(positions, token_count),
                 }
             })
             .collect();

@@ -14,7 +14,7 @@ use tokio::sync::oneshot;
 use crate::analyzer::Analyzer;
 use crate::blocks::BlockBuilder;
 use crate::compaction::CompactionHandle;
-use crate::index::{self, Sign, TermPositions};
+use crate::index::{self, EncodedTerm, Sign};
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
 use crate::record::{decode, encode, StoredDocument};
@@ -27,7 +27,7 @@ const MAX_GROUP: usize = 512;
 /// A document ready to be written: its record and its search terms.
 pub struct Prepared {
     pub doc: StoredDocument,
-    pub positions: TermPositions,
+    pub terms: Vec<EncodedTerm>,
 }
 
 /// What a put did.
@@ -301,7 +301,7 @@ fn put(ov: &mut Overlay<'_>, blocks: &mut BlockBuilder, prepared: Prepared) -> R
         };
     }
     index::apply(ov, &prepared.doc, Sign::Add)?;
-    blocks.add(ov, &prepared.doc, prepared.positions)?;
+    blocks.add(ov, &prepared.doc, prepared.terms)?;
     ov.insert(doc_key, encode(&prepared.doc));
     Ok(PutOutcome::Created(prepared.doc))
 }
