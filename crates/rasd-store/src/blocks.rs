@@ -433,26 +433,36 @@ pub fn parse<'a>(key: &[u8], bytes: &'a [u8]) -> Result<Segment<'a>> {
 }
 
 /// The entities mentioned with `entity` and the number of documents they share, summed over
-/// its merged blocks and the group indexes not spread yet.
-pub fn related(tree: &sled::Tree, entity: &str) -> Result<BTreeMap<String, u64>> {
+/// its merged blocks and the group indexes not spread yet, most shared first (then by id);
+/// `visit` sees them without a copy of the ids.
+pub fn related<R>(
+    tree: &sled::Tree,
+    entity: &str,
+    visit: impl FnOnce(&[(u64, &str)]) -> Result<R>,
+) -> Result<R> {
     let prefix = keys::prefix(keys::RELATED, entity.as_bytes());
-    let mut all = BTreeMap::new();
-    let mut add = |counts: BlockRelated| {
-        for (other, count) in counts {
-            *all.entry(other).or_default() += count;
-        }
-    };
+    let mut values: Vec<(sled::IVec, sled::IVec, std::ops::Range<usize>)> = Vec::new();
     for entry in tree.scan_prefix(&prefix) {
         let (k, v) = entry?;
-        add(decode(&k, &v)?);
+        let range = 0..v.len();
+        values.push((k, v, range));
     }
     let wanted = related_entry(entity);
     for entry in tree.scan_prefix([keys::GROUP_INDEX]) {
         let (k, v) = entry?;
         let group = GroupIndex::parse(&v).ok_or_else(|| corrupt(&k))?;
         if let Some(range) = group.find(&wanted).map_err(|()| corrupt(&k))? {
-            add(decode(&k, &v[range])?);
+            values.push((k, v, range));
         }
     }
-    Ok(all)
+    let mut sums: FxHashMap<&str, u64> = FxHashMap::default();
+    for (k, v, range) in &values {
+        let counts: Vec<(&str, u64)> = decode(k, &v[range.clone()])?;
+        for (other, count) in counts {
+            *sums.entry(other).or_default() += count;
+        }
+    }
+    let mut all: Vec<(u64, &str)> = sums.into_iter().map(|(other, n)| (n, other)).collect();
+    all.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    visit(&all)
 }

@@ -200,38 +200,37 @@ impl Store {
             }
             None => None,
         };
-        let mut all: Vec<(u64, String)> = blocks::related(&self.tree, id)?
-            .into_iter()
-            .map(|(other, count)| (count, other))
-            .collect();
-        all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let mut items = Vec::new();
         let mut next_token = None;
-        for (count, other) in all {
-            if let Some((after_count, after_id)) = &after {
-                let is_after = count < *after_count || (count == *after_count && other > *after_id);
-                if !is_after {
+        blocks::related(&self.tree, id, |all| {
+            for &(count, other) in all {
+                if let Some((after_count, after_id)) = &after {
+                    let is_after = count < *after_count
+                        || (count == *after_count && other > after_id.as_str());
+                    if !is_after {
+                        continue;
+                    }
+                }
+                let Some(entity) = self.entity(other)? else {
+                    continue;
+                };
+                if entity_type.is_some_and(|t| t != entity.entity_type) {
                     continue;
                 }
+                if items.len() == page_size {
+                    let last: &RelatedHit = &items[items.len() - 1];
+                    let mut cursor = last.shared_documents.to_be_bytes().to_vec();
+                    cursor.extend_from_slice(last.entity.id.as_bytes());
+                    next_token = Some(encode_token(&self.secret, fingerprint, cursor));
+                    break;
+                }
+                items.push(RelatedHit {
+                    entity,
+                    shared_documents: count,
+                });
             }
-            let Some(entity) = self.entity(&other)? else {
-                continue;
-            };
-            if entity_type.is_some_and(|t| t != entity.entity_type) {
-                continue;
-            }
-            if items.len() == page_size {
-                let last: &RelatedHit = &items[items.len() - 1];
-                let mut cursor = last.shared_documents.to_be_bytes().to_vec();
-                cursor.extend_from_slice(last.entity.id.as_bytes());
-                next_token = Some(encode_token(&self.secret, fingerprint, cursor));
-                break;
-            }
-            items.push(RelatedHit {
-                entity,
-                shared_documents: count,
-            });
-        }
+            Ok(())
+        })?;
         Ok(Page { items, next_token })
     }
 }
