@@ -9,3 +9,4 @@ mod extraction;
 mod health;
 mod python;
 mod restart;
+mod tagger;

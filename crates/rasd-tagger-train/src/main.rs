@@ -59,6 +59,10 @@ struct Args {
     vocab_cache: Option<PathBuf>,
     #[arg(long, default_value_t = 15)]
     epochs: usize,
+    /// Perceptrons trained on different orders of the examples (seeds seed, seed + 1, ...)
+    /// whose mean weights make the model.
+    #[arg(long, default_value_t = 1)]
+    ensemble: usize,
     /// Probability of hiding a token's own word features in training.
     #[arg(long, default_value_t = 0.3)]
     dropout: f64,
@@ -186,7 +190,7 @@ fn train(
     args: &Args,
     normalizer: &Normalizer,
     started: Instant,
-) -> Trainer {
+) -> Vec<Trainer> {
     let mut trainer = Trainer::new(vocabulary);
     let mut examples = Vec::new();
     for chunk in training.chunks(eval::BLOCK) {
@@ -202,20 +206,34 @@ fn train(
         examples.extend(trainer.examples(&b.normalized, &tokens, &b.labels));
     }
     eprintln!("{} training sentences as examples", examples.len());
-    let mut rng = Rng::new(args.seed);
-    for epoch in 1..=args.epochs {
-        rng.shuffle(&mut examples);
-        let errors = trainer.epoch(&examples, args.dropout, &mut rng);
-        if epoch % 5 == 0 || epoch == args.epochs {
-            let tagger = Tagger::new(trainer.model(1.0, Vec::new()));
-            let dev = eval::evaluate(&tagger, aner_dev, normalizer);
-            eprintln!(
-                "epoch {epoch}: {errors} token errors; ANERcorp dev P {:.3} R {:.3} F1 {:.3} ({:.0} s)",
-                dev.precision, dev.recall, dev.f1, started.elapsed().as_secs_f64()
-            );
+    let mut members = vec![trainer; args.ensemble.max(1)];
+    for (k, trainer) in members.iter_mut().enumerate() {
+        let mut rng = Rng::new(args.seed + k as u64);
+        let mut order = examples.clone();
+        for epoch in 1..=args.epochs {
+            rng.shuffle(&mut order);
+            let errors = trainer.epoch(&order, args.dropout, &mut rng);
+            if epoch == args.epochs {
+                let tagger = Tagger::new(trainer.model(1.0, Vec::new()));
+                let dev = eval::evaluate(&tagger, aner_dev, normalizer);
+                eprintln!(
+                    "member {k}, epoch {epoch}: {errors} token errors; ANERcorp dev P {:.3} R {:.3} F1 {:.3} ({:.0} s)",
+                    dev.precision, dev.recall, dev.f1, started.elapsed().as_secs_f64()
+                );
+            }
         }
     }
-    trainer
+    members
+}
+
+/// The model of trained members (their mean weights).
+fn model_of(
+    members: &[Trainer],
+    confidence_unit: f32,
+    frequent: Vec<String>,
+) -> rasd_tagger::Model {
+    let members: Vec<&Trainer> = members.iter().collect();
+    Trainer::ensemble(&members, confidence_unit, frequent)
 }
 
 fn main() -> Result<()> {
@@ -264,7 +282,7 @@ fn main() -> Result<()> {
         Vec::new()
     };
     for _ in 0..args.self_train {
-        let first = Tagger::new(trainer.model(1.0, frequent.clone()));
+        let first = Tagger::new(model_of(&trainer, 1.0, frequent.clone()));
         let tagged = selftrain::tagged_shares(&first, &texts, &normalizer, &counted);
         eprintln!(
             "self-training: {} words tagged in {} articles ({:.0} s)",
@@ -276,7 +294,7 @@ fn main() -> Result<()> {
         trainer = train(vocabulary, &training, aner_dev, &args, &normalizer, started);
     }
     // The confidence unit: the median margin of the labels of name tokens on the development set.
-    let draft = Tagger::new(trainer.model(1.0, Vec::new()));
+    let draft = Tagger::new(model_of(&trainer, 1.0, Vec::new()));
     let mut margins = Vec::new();
     for chunk in aner_dev.chunks(eval::BLOCK) {
         let b = block(chunk, &normalizer);
@@ -299,7 +317,7 @@ fn main() -> Result<()> {
     }
     margins.sort_unstable();
     let unit = margins.get(margins.len() / 2).copied().unwrap_or(1).max(1) as f32;
-    let model = trainer.model(unit, frequent);
+    let model = model_of(&trainer, unit, frequent);
     let tagger = Tagger::new(model.clone());
     let dev = eval::evaluate(&tagger, aner_dev, &normalizer);
     let aq = eval::evaluate(&tagger, &aqmar_dev, &normalizer);

@@ -21,7 +21,7 @@ pub struct Example {
 }
 
 /// An averaged perceptron over interned features.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Trainer {
     vocab: Vocabulary,
     index: U64Map<u32>,
@@ -211,30 +211,40 @@ impl Trainer {
     /// The averaged weights, quantized into a model: the largest weight maps to ±30,000 and
     /// features whose weights all round to 0 are left out.
     pub fn model(&self, confidence_unit: f32, frequent: Vec<String>) -> Model {
-        let c = self.step as f64;
-        let average = |w: i32, s: i64| f64::from(w) - s as f64 / c;
-        let largest = self
-            .weights
-            .iter()
-            .zip(&self.stamped)
-            .map(|(w, s)| average(*w, *s).abs())
-            .fold(1e-9, f64::max);
+        Trainer::ensemble(&[self], confidence_unit, frequent)
+    }
+
+    /// The mean of the averaged weights of trainers that started as clones of one trainer (the
+    /// same examples, so the same features) and saw the examples in different orders, quantized
+    /// as [`Trainer::model`] does.
+    pub fn ensemble(trainers: &[&Trainer], confidence_unit: f32, frequent: Vec<String>) -> Model {
+        let first = trainers[0];
+        let mean = |pick: &dyn Fn(&Trainer) -> f64| {
+            trainers.iter().map(|t| pick(t)).sum::<f64>() / trainers.len() as f64
+        };
+        let weight = |i: usize| {
+            mean(&|t: &Trainer| f64::from(t.weights[i]) - t.stamped[i] as f64 / t.step as f64)
+        };
+        let transition = |i: usize| {
+            mean(&|t: &Trainer| {
+                f64::from(t.transitions[i]) - t.transitions_stamped[i] as f64 / t.step as f64
+            })
+        };
+        let averaged: Vec<f64> = (0..first.weights.len()).map(weight).collect();
+        let largest = averaged.iter().map(|w| w.abs()).fold(1e-9, f64::max);
         let scale = 30_000.0 / largest;
         let mut rows = Vec::new();
-        for (f, key) in self.keys.iter().enumerate() {
+        for (f, key) in first.keys.iter().enumerate() {
             let mut row: Row = [0; LABELS];
             for (l, slot) in row.iter_mut().enumerate() {
-                let i = f * LABELS + l;
-                *slot = (average(self.weights[i], self.stamped[i]) * scale).round() as i16;
+                *slot = (averaged[f * LABELS + l] * scale).round() as i16;
             }
             if row.iter().any(|w| *w != 0) {
                 rows.push((*key, row));
             }
         }
         let mut transitions = Transitions::default();
-        let t = |i: usize| {
-            (average(self.transitions[i], self.transitions_stamped[i]) * scale).round() as i32
-        };
+        let t = |i: usize| (transition(i) * scale).round() as i32;
         for l in 0..LABELS {
             transitions.start[l] = t(l);
             for p in 0..LABELS {
@@ -242,7 +252,7 @@ impl Trainer {
             }
         }
         Model::new(
-            self.vocab.clone(),
+            first.vocab.clone(),
             rows,
             transitions,
             confidence_unit,
