@@ -5,6 +5,7 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use crate::blocks;
+use crate::index;
 use crate::keys::{self, key};
 use crate::listing;
 use crate::page::{decode_token, encode_token, fnv64, Page};
@@ -57,21 +58,31 @@ impl Store {
     ) -> Result<Page<EntityStats>> {
         let type_part = entity_type.map(|t| vec![t.code()]).unwrap_or_default();
         let fingerprint = fnv64(&[b"entities", &type_part]);
-        let cursor = decode_token(&self.secret, fingerprint, page_token)?;
-        // One walk of the rank index per type, merged: the rank keys of all types have the
-        // same layout after the type, so the smallest key suffix is the next entity.
+        // Cursor: the last entity's document count (8 bytes, big-endian) and id.
+        let after = match decode_token(&self.secret, fingerprint, page_token)? {
+            Some(c) => {
+                let (count, id) = c.split_at_checked(8).ok_or_else(invalid_token)?;
+                let count = u64::from_be_bytes(count.try_into().map_err(|_| invalid_token())?);
+                Some((count, String::from_utf8_lossy(id).into_owned()))
+            }
+            None => None,
+        };
+        // One walk of the rank index per type, merged rank by rank; the entities of one rank
+        // are ordered by their exact count, then id.
         let types: Vec<EntityType> = match entity_type {
             Some(t) => vec![t],
             None => EntityType::ALL.to_vec(),
         };
+        let first_rank = keys::inverted_count(
+            after
+                .as_ref()
+                .map_or(u64::MAX, |(c, _)| index::rank_bucket(*c)),
+        );
         let mut walks: Vec<_> = types
             .iter()
             .map(|t| {
                 let prefix = keys::prefix(keys::ENTITY_RANK_BY_TYPE, &[t.code()]);
-                let start = match &cursor {
-                    Some(after) => Bound::Excluded([prefix.as_slice(), after].concat()),
-                    None => Bound::Included(prefix.clone()),
-                };
+                let start = Bound::Included([prefix.as_slice(), &first_rank].concat());
                 let end = Bound::Excluded(keys::prefix_end(&prefix));
                 (
                     prefix.len(),
@@ -79,40 +90,70 @@ impl Store {
                 )
             })
             .collect();
-        let mut items = Vec::new();
-        let mut last_suffix = Vec::new();
-        let mut next_token = None;
+        let mut items: Vec<EntityStats> = Vec::new();
         loop {
-            let mut best: Option<(usize, Vec<u8>)> = None;
-            for (i, (prefix_len, walk)) in walks.iter_mut().enumerate() {
-                let suffix = match walk.peek() {
-                    None => continue,
-                    Some(Ok((k, _))) => k[*prefix_len..].to_vec(),
+            // The next rank: the smallest inverted rank at the head of a walk.
+            let mut rank: Option<Vec<u8>> = None;
+            for (prefix_len, walk) in &mut walks {
+                match walk.peek() {
+                    Some(Ok((k, _))) => {
+                        let head = k.get(*prefix_len..*prefix_len + 8).map(<[u8]>::to_vec);
+                        if head
+                            .as_ref()
+                            .is_some_and(|h| rank.as_ref().is_none_or(|r| h < r))
+                        {
+                            rank = head;
+                        }
+                    }
                     Some(Err(_)) => {
                         walk.next().transpose()?;
-                        continue;
                     }
-                };
-                if best.as_ref().is_none_or(|(_, b)| suffix < *b) {
-                    best = Some((i, suffix));
+                    None => {}
                 }
             }
-            let Some((i, suffix)) = best else {
+            let Some(rank) = rank else {
                 break;
             };
-            walks[i].1.next();
-            // suffix = inverted count (8 bytes) + 0 + entity id
-            let Some(id) = suffix.get(9..) else { continue };
-            let Some(stats) = self.entity(&String::from_utf8_lossy(id))? else {
-                continue;
-            };
-            if items.len() == page_size {
-                next_token = Some(encode_token(&self.secret, fingerprint, last_suffix));
-                break;
+            let mut group = Vec::new();
+            for (prefix_len, walk) in &mut walks {
+                while let Some(Ok((k, _))) = walk.peek() {
+                    if k.get(*prefix_len..*prefix_len + 8) != Some(rank.as_slice()) {
+                        break;
+                    }
+                    // key = prefix + inverted rank (8 bytes) + 0 + entity id
+                    let id = k
+                        .get(*prefix_len + 9..)
+                        .map(|id| String::from_utf8_lossy(id).into_owned());
+                    walk.next();
+                    if let Some(stats) = id.map(|id| self.entity(&id)).transpose()?.flatten() {
+                        group.push(stats);
+                    }
+                }
             }
-            last_suffix = suffix;
-            items.push(stats);
+            group.sort_by(|a, b| {
+                b.document_count
+                    .cmp(&a.document_count)
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+            for stats in group {
+                if let Some((count, id)) = &after {
+                    if stats.document_count > *count
+                        || (stats.document_count == *count && stats.id <= *id)
+                    {
+                        continue;
+                    }
+                }
+                if items.len() == page_size {
+                    let last = &items[items.len() - 1];
+                    let mut cursor = last.document_count.to_be_bytes().to_vec();
+                    cursor.extend_from_slice(last.id.as_bytes());
+                    let next_token = Some(encode_token(&self.secret, fingerprint, cursor));
+                    return Ok(Page { items, next_token });
+                }
+                items.push(stats);
+            }
         }
+        let next_token = None;
         Ok(Page { items, next_token })
     }
 

@@ -144,14 +144,26 @@ pub fn corpus_stats_in(ov: &Overlay<'_>) -> Result<CorpusStats> {
     }
 }
 
-/// The rank key of an entity: by type, then document count, then id. A listing of every type
-/// merges the walks of the types (`entities.rs`), so one key per entity is enough.
-fn rank_keys(stats: &EntityStats) -> [Vec<u8>; 1] {
-    let count = keys::inverted_count(stats.document_count);
-    [key(
+/// The rank of a document count: the count itself below 32, then 16 ranks per doubling (each
+/// about 6% of the counts it covers). Ascending with the count, in integers only.
+pub fn rank_bucket(count: u64) -> u64 {
+    if count < 32 {
+        return count;
+    }
+    let log = u64::from(63 - count.leading_zeros());
+    32 + (log - 5) * 16 + ((count >> (log - 4)) & 15)
+}
+
+/// The rank key of an entity: its type, the rank of its document count (descending), its id.
+/// A listing orders the entities of one rank by their exact count (`entities.rs`); a count that
+/// stays in its rank leaves the key alone, so a frequent entity rewrites its key about once
+/// every 6% more documents, not with every document.
+fn rank_key(stats: &EntityStats) -> Vec<u8> {
+    let rank = keys::inverted_count(rank_bucket(stats.document_count));
+    key(
         keys::ENTITY_RANK_BY_TYPE,
-        &[&[stats.entity_type.code()], &count, stats.id.as_bytes()],
-    )]
+        &[&[stats.entity_type.code()], &rank, stats.id.as_bytes()],
+    )
 }
 
 fn update_entity(
@@ -165,11 +177,7 @@ fn update_entity(
         Some(bytes) => Some(decode(&entity_key, &bytes)?),
         None => None,
     };
-    if let Some(current) = &current {
-        for k in rank_keys(current) {
-            ov.remove(k);
-        }
-    }
+    let old_rank = current.as_ref().map(rank_key);
     let mut stats = match (current, sign) {
         (Some(current), _) => current,
         (None, Sign::Add) => template,
@@ -185,13 +193,43 @@ fn update_entity(
             stats.document_count = stats.document_count.saturating_sub(1);
         }
     }
+    let new_rank = (stats.document_count > 0).then(|| rank_key(&stats));
+    if old_rank != new_rank {
+        if let Some(k) = old_rank {
+            ov.remove(k);
+        }
+        if let Some(k) = new_rank {
+            ov.insert(k, Vec::new());
+        }
+    }
     if stats.document_count == 0 {
         ov.remove(entity_key);
     } else {
-        for k in rank_keys(&stats) {
-            ov.insert(k, Vec::new());
-        }
         ov.insert(entity_key, encode(&stats));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rank_bucket;
+
+    #[test]
+    fn ranks_ascend_with_counts_and_stay_narrow() {
+        let mut previous = 0;
+        for count in 0..200_000u64 {
+            let rank = rank_bucket(count);
+            assert!(rank >= previous, "{count}");
+            assert!(rank <= previous + 1, "{count}: ranks are consecutive");
+            previous = rank;
+        }
+        assert_eq!(rank_bucket(31), 31);
+        assert_eq!(rank_bucket(32), 32);
+        // About 6% of the counts share a rank.
+        let width = (1000..2000)
+            .filter(|&c| rank_bucket(c) == rank_bucket(1500))
+            .count();
+        assert!(width <= 1500 / 16 + 1, "{width}");
+        assert!(rank_bucket(u64::MAX) > rank_bucket(u64::MAX / 2));
+    }
 }
