@@ -23,7 +23,7 @@ pub struct ServeArgs {
     /// Log format: text or json [default: text].
     #[arg(long, env = "RASD_LOG_FORMAT")]
     log_format: Option<LogFormat>,
-    /// sled page cache in bytes [default: 268435456].
+    /// sled page cache in bytes [default: 1073741824].
     #[arg(long, env = "RASD_CACHE_CAPACITY_BYTES")]
     cache_capacity_bytes: Option<u64>,
     /// Largest gRPC message in bytes [default: 16777216].

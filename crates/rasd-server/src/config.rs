@@ -84,7 +84,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
             data_dir: PathBuf::from("./rasd-data"),
-            cache_capacity_bytes: 256 * 1024 * 1024,
+            cache_capacity_bytes: 1024 * 1024 * 1024,
             log_format: LogFormat::Text,
             limits: Limits::default(),
         }

@@ -38,7 +38,7 @@ impl StoreConfig {
     pub fn new(path: impl Into<PathBuf>) -> Self {
         StoreConfig {
             path: path.into(),
-            cache_capacity_bytes: 256 * 1024 * 1024,
+            cache_capacity_bytes: 1024 * 1024 * 1024,
         }
     }
 }
