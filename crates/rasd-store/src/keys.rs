@@ -12,8 +12,9 @@ pub const SUMMARY: u8 = b's';
 pub const BY_TIME: u8 = b'p';
 /// `e` + entity id → [`crate::record::EntityStats`].
 pub const ENTITY: u8 = b'e';
-/// `k` + type code + 0 + inverted document count + 0 + entity id → () : entities by type and
-/// document count (every type: a merge of the walks of each type).
+/// `k` + type code + 0 + inverted rank of the document count (`index::rank_bucket`) + 0 +
+/// entity id → () : entities by type and document count (every type: a merge of the walks of
+/// each type; the entities of one rank are ordered by their exact count when listed).
 pub const ENTITY_RANK_BY_TYPE: u8 = b'k';
 /// `r` + entity id + 0 + first block (8 bytes, big-endian) → [`crate::record::BlockRelated`]:
 /// the entities mentioned with it in the documents of a run of blocks, with their shared counts.
@@ -24,8 +25,9 @@ pub const USER_ENTITY: u8 = b'u';
 /// `segment.rs`): the term's postings in the documents of the blocks from this one to the next
 /// key's (one write group, or a run merged by `compaction.rs`).
 pub const BLOCK: u8 = b'b';
-/// `w` + block (8 bytes, big-endian) → the postings of one write group, every term's segment
-/// behind a directory (see `group_index.rs`), until `compaction.rs` spreads them into `b` keys.
+/// `w` + block (8 bytes, big-endian) → the postings and co-occurrence counts of one write
+/// group behind a directory (see `group_index.rs`), until `compaction.rs` spreads them into
+/// `b` and `r` keys.
 pub const GROUP_INDEX: u8 = b'w';
 /// `n` + doc id → the document number (8 bytes, big-endian; its block in the high 32 bits).
 pub const DOC_NUMBER: u8 = b'n';

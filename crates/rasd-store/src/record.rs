@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 /// 2: postings carry the document length; impact-ordered postings and document frequencies.
 /// 3: postings in blocks, one key per term and write group instead of two per term and
 /// document.
-/// 4: document numbers; postings segments with separate columns, merged in the background;
-/// filter postings.
+/// 4: document numbers; a write group's postings and co-occurrences in one group index,
+/// spread and merged in the background into segments with separate columns; documents by
+/// entity, type and source as posting lists; one rank key per entity, by rank of its count.
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// The terms and entities that have segments in one run of blocks, until the run is merged
