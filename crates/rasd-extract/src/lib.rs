@@ -10,9 +10,11 @@
 //! (`shared/spec/entities.md`) requires.
 //!
 //! Components are independent producers of candidate mentions; the [`Extractor`] merges them
-//! into one flat list. Today the knowledge base ([`KnowledgeBase`], compiled into the binary)
-//! drives a gazetteer of canonical entities and lexicons of nationalities, occupations and
-//! weapons; trigger patterns, values and a statistical tagger plug into the same merge.
+//! into one flat list. The knowledge base ([`KnowledgeBase`], compiled into the binary) drives a
+//! gazetteer of canonical entities and lexicons of nationalities, occupations and weapons;
+//! trigger patterns and values plug into the same merge, and so does the trained name tagger of
+//! `rasd-tagger`, whose names give way to the knowledge base and the patterns on overlap
+//! ([`tagged`] states the whole policy). `ExtractOptions::disable_tagger` leaves it out.
 //!
 //! Spans are UTF-8 byte ranges of the original text, half-open, on character boundaries.
 
