@@ -257,6 +257,28 @@ fn corrupt(key: &[u8]) -> crate::StoreError {
     }
 }
 
+/// Replaces the keys in `from..to` by one under the first key, with the value `merge` makes of
+/// them, when there are at least two.
+fn replace_run(
+    tree: &sled::Tree,
+    batch: &mut sled::Batch,
+    (from, to): (Vec<u8>, Vec<u8>),
+    merge: impl FnOnce(&[(sled::IVec, sled::IVec)]) -> Result<Vec<u8>>,
+) -> Result<()> {
+    let found: Vec<(sled::IVec, sled::IVec)> = tree
+        .range(from..to)
+        .collect::<std::result::Result<_, _>>()?;
+    if found.len() < 2 {
+        return Ok(());
+    }
+    let merged = merge(&found)?;
+    for (k, _) in &found[1..] {
+        batch.remove(k.clone());
+    }
+    batch.insert(found[0].0.clone(), merged);
+    Ok(())
+}
+
 /// Replaces the segments of `term` in blocks `first..end` by one.
 fn merge_segments(
     tree: &sled::Tree,
@@ -265,25 +287,14 @@ fn merge_segments(
     first: u64,
     end: u64,
 ) -> Result<()> {
-    let found: Vec<(sled::IVec, sled::IVec)> = tree
-        .range(segment_key(term, first)..segment_key(term, end))
-        .collect::<std::result::Result<_, _>>()?;
-    if found.len() < 2 {
-        return Ok(());
-    }
-    let parts = found
-        .iter()
-        .map(|(k, v)| blocks::parse(k, v))
-        .collect::<Result<Vec<Segment<'_>>>>()?;
-    let merged = segment::merge(&parts).ok_or_else(|| crate::StoreError::Corrupt {
-        key: String::from_utf8_lossy(&found[0].0).into_owned(),
-        detail: "postings segments out of order".to_owned(),
-    })?;
-    for (k, _) in &found[1..] {
-        batch.remove(k.clone());
-    }
-    batch.insert(found[0].0.clone(), merged);
-    Ok(())
+    let run = (segment_key(term, first), segment_key(term, end));
+    replace_run(tree, batch, run, |found| {
+        let parts = found
+            .iter()
+            .map(|(k, v)| blocks::parse(k, v))
+            .collect::<Result<Vec<Segment<'_>>>>()?;
+        segment::merge(&parts).ok_or_else(|| corrupt(&found[0].0))
+    })
 }
 
 /// Replaces the co-occurrence blocks of `entity` in blocks `first..end` by their sum.
@@ -294,23 +305,15 @@ fn merge_related(
     first: u64,
     end: u64,
 ) -> Result<()> {
-    let found: Vec<(sled::IVec, sled::IVec)> = tree
-        .range(related_key(entity, first)..related_key(entity, end))
-        .collect::<std::result::Result<_, _>>()?;
-    if found.len() < 2 {
-        return Ok(());
-    }
-    let mut sum: BTreeMap<String, u64> = BTreeMap::new();
-    for (k, v) in &found {
-        let counts: BlockRelated = decode(k, v)?;
-        for (other, count) in counts {
-            *sum.entry(other).or_default() += count;
+    let run = (related_key(entity, first), related_key(entity, end));
+    replace_run(tree, batch, run, |found| {
+        let mut sum: BTreeMap<String, u64> = BTreeMap::new();
+        for (k, v) in found {
+            let counts: BlockRelated = decode(k, v)?;
+            for (other, count) in counts {
+                *sum.entry(other).or_default() += count;
+            }
         }
-    }
-    for (k, _) in &found[1..] {
-        batch.remove(k.clone());
-    }
-    let sum: BlockRelated = sum.into_iter().collect();
-    batch.insert(found[0].0.clone(), encode(&sum));
-    Ok(())
+        Ok(encode(&sum.into_iter().collect::<BlockRelated>()))
+    })
 }

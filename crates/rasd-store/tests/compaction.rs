@@ -1,29 +1,18 @@
 //! Merging postings segments changes how many keys a search reads, never what it finds.
 
-use rasd_extract::Component;
+mod common;
 use rasd_store::{DocumentFilter, EntityType, NewDocument, Store, StoreConfig, StoredMention};
 
 const ENTITIES: &[&str] = &["org/isis", "gpe/syria", "gpe/iraq", "org/sdf"];
 
-fn mention(text: &str, word: &str, entity: &str) -> Option<StoredMention> {
-    let start = text.find(word)?;
-    Some(StoredMention {
-        start: start as u32,
-        end: (start + word.len()) as u32,
-        entity_type: if entity.starts_with("org") {
-            EntityType::Org
-        } else {
-            EntityType::Gpe
-        },
-        entity_id: Some(entity.to_owned()),
-        name_ar: word.to_owned(),
-        name_en: String::new(),
-        subtype: String::new(),
-        location: None,
-        value: None,
-        confidence: 1.0,
-        component: Component::Gazetteer,
-    })
+fn linked(text: &str, word: &str, entity: &str) -> Option<StoredMention> {
+    let entity_type = if entity.starts_with("org") {
+        EntityType::Org
+    } else {
+        EntityType::Gpe
+    };
+    text.contains(word)
+        .then(|| common::mention(text, word, entity_type, Some(entity)))
 }
 
 fn article(i: usize) -> NewDocument {
@@ -40,7 +29,7 @@ fn article(i: usize) -> NewDocument {
     let mentions = words
         .iter()
         .zip(ENTITIES)
-        .filter_map(|(word, entity)| mention(&text, word, entity))
+        .filter_map(|(word, entity)| linked(&text, word, entity))
         .collect();
     NewDocument {
         id: format!("doc-{i:04}"),
@@ -53,22 +42,8 @@ fn article(i: usize) -> NewDocument {
 
 /// Every page of a search: ids, scores, and the first page's total.
 fn search_all(store: &Store, query: &str, filter: &DocumentFilter) -> (Vec<(String, u64)>, u64) {
-    let (mut all, mut token, mut total) = (Vec::new(), String::new(), None);
-    loop {
-        let results = store.search(query, filter, 5, &token).unwrap();
-        total.get_or_insert(results.total_hits);
-        all.extend(
-            results
-                .page
-                .items
-                .iter()
-                .map(|h| (h.summary.id.clone(), h.score.to_bits())),
-        );
-        match results.page.next_token {
-            Some(next) => token = next,
-            None => return (all, total.unwrap()),
-        }
-    }
+    let (all, total, _) = common::search_pages(store, query, filter, 5, u64::MAX);
+    (all, total)
 }
 
 fn related(store: &Store, entity: &str) -> Vec<(String, u64)> {

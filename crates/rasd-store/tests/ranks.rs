@@ -1,8 +1,10 @@
 //! Entities are listed by exact document count, then id, across pages, whatever the rank index
 //! groups together.
 
-use rasd_extract::{Component, EntityType};
-use rasd_store::{NewDocument, Store, StoreConfig, StoredMention};
+mod common;
+
+use rasd_extract::EntityType;
+use rasd_store::{NewDocument, Store, StoreConfig};
 
 /// (entity, type, documents that mention it): counts on both sides of the ranks that group
 /// several counts, and ties.
@@ -23,19 +25,7 @@ fn document(i: usize) -> NewDocument {
     let mentions = ENTITIES
         .iter()
         .filter(|(_, _, n)| i < *n)
-        .map(|(id, entity_type, _)| StoredMention {
-            start: 0,
-            end: text.len() as u32,
-            entity_type: *entity_type,
-            entity_id: Some((*id).to_owned()),
-            name_ar: text.clone(),
-            name_en: String::new(),
-            subtype: String::new(),
-            location: None,
-            value: None,
-            confidence: 1.0,
-            component: Component::Gazetteer,
-        })
+        .map(|(id, entity_type, _)| common::mention(&text, &text, *entity_type, Some(id)))
         .collect();
     NewDocument {
         id: format!("doc-{i:03}"),

@@ -1,25 +1,11 @@
 //! Rebuilding the indexes from the documents gives exactly the indexes that incremental writes
 //! and deletes made.
 
-use rasd_extract::{Component, EntityType};
-use rasd_store::{DocumentFilter, NewDocument, Store, StoreConfig, StoredMention};
+mod common;
 
-fn mention(text: &str, word: &str, entity_type: EntityType, id: Option<&str>) -> StoredMention {
-    let start = text.find(word).unwrap();
-    StoredMention {
-        start: start as u32,
-        end: (start + word.len()) as u32,
-        entity_type,
-        entity_id: id.map(str::to_owned),
-        name_ar: word.to_owned(),
-        name_en: String::new(),
-        subtype: String::new(),
-        location: None,
-        value: None,
-        confidence: 0.9,
-        component: Component::Gazetteer,
-    }
-}
+use common::mention;
+use rasd_extract::EntityType;
+use rasd_store::{DocumentFilter, NewDocument, Store, StoreConfig};
 
 fn doc(id: &str, text: &str, source: &str) -> NewDocument {
     let mut mentions = vec![mention(text, "داعش", EntityType::Org, Some("org/isis"))];

@@ -1,6 +1,8 @@
 //! Top-k search that stops checking a time filter early returns the same pages as checking
 //! every hit.
 
+mod common;
+
 use rasd_store::{DocumentFilter, NewDocument, Store, StoreConfig};
 
 fn article(i: usize) -> NewDocument {
@@ -31,28 +33,7 @@ fn walk(
     filter: &DocumentFilter,
     limit: u64,
 ) -> (Vec<(String, u64)>, u64, bool) {
-    let mut all = Vec::new();
-    let mut token = String::new();
-    let mut first = None;
-    loop {
-        let results = store
-            .search_with_limit(query, filter, 7, &token, limit)
-            .unwrap();
-        first.get_or_insert((results.total_hits, results.total_hits_exact));
-        all.extend(
-            results
-                .page
-                .items
-                .iter()
-                .map(|h| (h.summary.id.clone(), h.score.to_bits())),
-        );
-        match results.page.next_token {
-            Some(next) => token = next,
-            None => break,
-        }
-    }
-    let (total, exact) = first.unwrap();
-    (all, total, exact)
+    common::search_pages(store, query, filter, 7, limit)
 }
 
 #[tokio::test]
