@@ -10,7 +10,7 @@
 //! (`segment.rs`), not an id.
 //!
 //! Left alone, a common term would have one segment per group ever written, and a search reads
-//! them all. `compaction.rs` merges the segments of aligned runs of 8, 64 and 512 blocks into
+//! them all. `compaction.rs` merges the segments of aligned runs of 16 and 256 blocks into
 //! one, so a term has a few dozen segments at a million documents. A segment is keyed by the
 //! first block it covers; the segment that holds a document's postings is the last one keyed
 //! at or before its block, which is how a delete finds exactly what to rewrite.

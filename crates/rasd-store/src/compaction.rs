@@ -1,16 +1,18 @@
 //! Background merging of postings segments and co-occurrence blocks.
 //!
 //! Every write group adds one group index, all its terms' segments in one value
-//! (`group_index.rs`). Blocks are grouped into aligned runs: 8 blocks make a unit of level 1, 8
-//! units of level 1 one of level 2, and so on up to [`MAX_LEVEL`]. When the writer has
+//! (`group_index.rs`). Blocks are grouped into aligned runs: 16 blocks make a unit of level 1,
+//! 16 units of level 1 one of level 2, the last level ([`MAX_LEVEL`]). When the writer has
 //! committed the last block of a unit of level 1, this thread spreads its 8 group indexes into
 //! one segment per term, keyed by term and first block, and one co-occurrence block per entity;
 //! for the units above, it merges, term by
 //! term, the segments of the unit into one, and sums the co-occurrence counts the same way. A
 //! unit's list of terms (`v` keys) says which terms to look at; a term in only one of its
 //! children's lists has a single segment and is left as it is. Each posting is rewritten once
-//! per level, and a common term has at most 7 segments per level plus one per top-level unit,
-//! and up to 7 group indexes not spread yet.
+//! per level, and a common term has at most 15 segments at level 1 plus one per top-level
+//! unit, and up to 15 group indexes not spread yet. Every level rewrites every posting once
+//! more, on disk too (sled rewrites a leaf when it consolidates it and reclaims a log segment
+//! only when half of it is dead), so the levels are few and wide.
 //!
 //! Merging never changes what a query finds, only how many keys it reads, so the thread works
 //! from what is committed and needs no bookkeeping of its own: on every wake-up it looks at the
@@ -31,9 +33,9 @@ use crate::segment::{self, Segment};
 use crate::Result;
 
 /// Units of this level are never merged further.
-pub const MAX_LEVEL: u8 = 3;
+pub const MAX_LEVEL: u8 = 2;
 /// Units of one level per unit of the next.
-pub const FANOUT: u64 = 8;
+pub const FANOUT: u64 = 16;
 /// Terms merged per batch (and per hold of the lock).
 const BATCH_TERMS: usize = 256;
 

@@ -22,7 +22,7 @@ use crate::blocks;
 use crate::page::{decode_token, encode_token, fnv64, Page};
 use crate::record::{encode, DocSummary};
 use crate::scoring::{self, IMPACT_SCALE};
-use crate::segment::decode_positions;
+use crate::segment::{decode_positions_into, Entry};
 use crate::store::{snippet, DocumentFilter};
 use crate::{Result, Store, StoreError};
 
@@ -63,6 +63,8 @@ struct PostingList {
     term: String,
     docs: Vec<u64>,
     impacts: Vec<u16>,
+    /// The segments read, kept for the positions of phrases.
+    segments: Vec<blocks::SegmentBytes>,
     /// Zero for filter terms, which select without scoring.
     idf: f64,
 }
@@ -127,6 +129,96 @@ fn corrupt(key: &[u8]) -> StoreError {
     }
 }
 
+/// Walks the postings of one term in document order, for the positions of the documents asked.
+struct PositionWalk<'a> {
+    segments: std::slice::Iter<'a, blocks::SegmentBytes>,
+    key: &'a [u8],
+    entries: Option<Box<dyn Iterator<Item = Option<Entry<'a>>> + 'a>>,
+}
+
+impl<'a> PositionWalk<'a> {
+    fn new(list: &'a PostingList) -> Self {
+        PositionWalk {
+            segments: list.segments.iter(),
+            key: &[],
+            entries: None,
+        }
+    }
+
+    /// The encoded positions of `doc`, which must be in the list; documents are asked in
+    /// ascending order.
+    fn seek(&mut self, doc: u64) -> Result<Option<&'a [u8]>> {
+        loop {
+            if let Some(entries) = &mut self.entries {
+                for entry in entries.by_ref() {
+                    let entry = entry.ok_or_else(|| corrupt(self.key))?;
+                    if entry.doc >= doc {
+                        return Ok((entry.doc == doc).then_some(entry.raw_positions));
+                    }
+                }
+            }
+            let Some(next) = self.segments.next() else {
+                return Ok(None);
+            };
+            self.key = &next.key;
+            self.entries = Some(Box::new(next.parse()?.entries()));
+        }
+    }
+}
+
+/// Keeps the candidates in which every phrase occurs: each phrase term's postings are walked
+/// once, alongside the candidates, and positions are decoded into buffers reused across them.
+fn keep_phrases(
+    candidates: &mut Vec<Candidate>,
+    phrases: &[Vec<String>],
+    lists: &[PostingList],
+) -> Result<()> {
+    for phrase in phrases {
+        let mut walks = phrase
+            .iter()
+            .map(|term| {
+                lists
+                    .iter()
+                    .find(|l| &l.term == term)
+                    .map(PositionWalk::new)
+            })
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default();
+        if walks.len() != phrase.len() {
+            candidates.clear();
+            return Ok(());
+        }
+        let mut positions: Vec<Vec<u32>> = vec![Vec::new(); walks.len()];
+        let mut failure = None;
+        candidates.retain(|candidate| {
+            if failure.is_some() {
+                return false;
+            }
+            for (walk, buffer) in walks.iter_mut().zip(&mut positions) {
+                match walk.seek(candidate.doc) {
+                    Ok(Some(raw)) if decode_positions_into(raw, buffer).is_some() => {}
+                    Ok(_) => return false,
+                    Err(error) => {
+                        failure = Some(error);
+                        return false;
+                    }
+                }
+            }
+            positions[0].iter().any(|&start| {
+                positions
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .all(|(offset, p)| p.binary_search(&(start + offset as u32)).is_ok())
+            })
+        });
+        if let Some(error) = failure {
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
 /// Scores are positive, so their bits order like the numbers.
 fn score_key(score: f64) -> u64 {
     score.max(0.0).to_bits()
@@ -153,7 +245,8 @@ impl Store {
     /// Every posting of `term`: document numbers and impacts.
     fn posting_list(&self, term: String, n: u64, scored: bool) -> Result<PostingList> {
         let (mut docs, mut impacts) = (Vec::new(), Vec::new());
-        for segment in blocks::segments(&self.tree, &term)? {
+        let segments = blocks::segments(&self.tree, &term)?;
+        for segment in &segments {
             segment
                 .parse()?
                 .decode_into(&mut docs, &mut impacts)
@@ -168,54 +261,9 @@ impl Store {
             term,
             docs,
             impacts,
+            segments,
             idf,
         })
-    }
-
-    /// The positions of `term` in each of `docs` (ascending, all of them in the term's list).
-    fn positions_in(&self, term: &str, docs: &[u64]) -> Result<Vec<Vec<u32>>> {
-        let mut out = Vec::with_capacity(docs.len());
-        let mut wanted = docs.iter().peekable();
-        for bytes in blocks::segments(&self.tree, term)? {
-            for entry in bytes.parse()?.entries() {
-                let Some(&&next) = wanted.peek() else {
-                    return Ok(out);
-                };
-                let entry = entry.ok_or_else(|| corrupt(&bytes.key))?;
-                if entry.doc == next {
-                    out.push(
-                        decode_positions(entry.raw_positions).ok_or_else(|| corrupt(&bytes.key))?,
-                    );
-                    wanted.next();
-                }
-            }
-        }
-        out.resize(docs.len(), Vec::new());
-        Ok(out)
-    }
-
-    /// Keeps the candidates in which every phrase occurs.
-    fn keep_phrases(&self, candidates: &mut Vec<Candidate>, phrases: &[Vec<String>]) -> Result<()> {
-        for phrase in phrases {
-            let docs: Vec<u64> = candidates.iter().map(|c| c.doc).collect();
-            let positions = phrase
-                .iter()
-                .map(|term| self.positions_in(term, &docs))
-                .collect::<Result<Vec<_>>>()?;
-            let mut index = 0;
-            candidates.retain(|_| {
-                let i = index;
-                index += 1;
-                positions[0][i].iter().any(|&start| {
-                    positions
-                        .iter()
-                        .enumerate()
-                        .skip(1)
-                        .all(|(offset, p)| p[i].binary_search(&(start + offset as u32)).is_ok())
-                })
-            });
-        }
-        Ok(())
     }
 
     /// Documents that contain every query word (and phrase) and pass the filter, best first.
@@ -293,7 +341,7 @@ impl Store {
             }
             intersect(&mut candidates, list);
         }
-        self.keep_phrases(&mut candidates, &parsed.phrases)?;
+        keep_phrases(&mut candidates, &parsed.phrases, &lists)?;
 
         // The page, and the time filter checked in rank order.
         let time_filter =

@@ -173,16 +173,24 @@ pub fn encode_positions(positions: &[u32]) -> Vec<u8> {
 }
 
 /// The positions encoded in an entry's `raw_positions`.
+#[cfg(test)]
 pub fn decode_positions(raw: &[u8]) -> Option<Vec<u32>> {
+    let mut positions = Vec::new();
+    decode_positions_into(raw, &mut positions)?;
+    Some(positions)
+}
+
+/// Decodes an entry's `raw_positions` into `positions` (cleared first).
+pub fn decode_positions_into(raw: &[u8], positions: &mut Vec<u32>) -> Option<()> {
+    positions.clear();
     let mut at = 0;
     let tf = get_varint(raw, &mut at)?;
-    let mut positions = Vec::with_capacity(usize::try_from(tf).ok()?.min(raw.len()));
     let mut position = 0u32;
     for _ in 0..tf {
         position = position.checked_add(u32::try_from(get_varint(raw, &mut at)?).ok()?)?;
         positions.push(position);
     }
-    Some(positions)
+    Some(())
 }
 
 /// One segment holding every posting of `parts`, which cover ascending, disjoint runs of

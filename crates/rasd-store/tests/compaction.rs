@@ -92,22 +92,26 @@ async fn store_with(dir: &std::path::Path, groups: &[Vec<usize>]) -> Store {
 
 #[tokio::test]
 async fn merged_segments_answer_like_one_block_and_forget_deleted_documents() {
-    // 70 write groups of 3 documents: units of 8 and 64 blocks are due.
-    let groups: Vec<Vec<usize>> = (0..70).map(|g| (3 * g..3 * g + 3).collect()).collect();
+    // 270 write groups of one document: the unit of the first 256 blocks is due, and the last 14
+    // groups are not spread yet.
+    let groups: Vec<Vec<usize>> = (0..270).map(|g| vec![g]).collect();
     let (dir, one_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let store = store_with(dir.path(), &groups).await;
     store.merge_segments().unwrap();
     let term = store.analyzer().terms("داعش")[0].key.clone();
     let segments = store.segment_count(&term).unwrap();
-    assert!(segments <= 7, "{segments} segments after merging 70 blocks");
+    assert!(
+        segments <= 15,
+        "{segments} segments after merging 270 blocks"
+    );
 
-    let all: Vec<usize> = (0..210).collect();
+    let all: Vec<usize> = (0..270).collect();
     let one = store_with(one_dir.path(), std::slice::from_ref(&all)).await;
     assert_eq!(one.segment_count(&term).unwrap(), 1);
     assert_eq!(view(&store), view(&one));
 
     // Deletes after merging leave what a store that never had the documents has.
-    let gone = [0usize, 5, 64, 100, 101, 150, 209];
+    let gone = [0usize, 5, 64, 100, 101, 150, 209, 255, 256, 269];
     for i in gone {
         store.delete(&format!("doc-{i:04}")).await.unwrap();
     }
