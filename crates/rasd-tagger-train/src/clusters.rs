@@ -131,18 +131,7 @@ fn kmeans(
             }
             *slot = best.1 as u16;
         }
-        let mut sums = vec![0f32; k * dim];
-        let mut sizes = vec![0f32; k];
-        for (i, &c) in assignment.iter().enumerate() {
-            let c = usize::from(c);
-            sizes[c] += weights[i];
-            for (s, x) in sums[c * dim..][..dim]
-                .iter_mut()
-                .zip(&points[i * dim..][..dim])
-            {
-                *s += weights[i] * x;
-            }
-        }
+        let (mut sums, sizes) = weighted_sums(points, weights, dim, &assignment, k);
         for c in 0..k {
             if sizes[c] == 0.0 {
                 // An empty cluster restarts at a random point.
@@ -156,7 +145,8 @@ fn kmeans(
     assignment
 }
 
-fn centroids_of(
+/// The weighted sum of the points of each cluster, and the clusters' total weights.
+fn weighted_sums(
     points: &[f32],
     weights: &[f32],
     dim: usize,
@@ -175,6 +165,17 @@ fn centroids_of(
             *s += weights[i] * x;
         }
     }
+    (sums, sizes)
+}
+
+fn centroids_of(
+    points: &[f32],
+    weights: &[f32],
+    dim: usize,
+    assignment: &[u16],
+    k: usize,
+) -> (Vec<f32>, Vec<f32>) {
+    let (mut sums, sizes) = weighted_sums(points, weights, dim, assignment, k);
     for c in 0..k {
         normalize(&mut sums[c * dim..][..dim]);
     }

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use rasd_normalize::{tokenize, Normalizer};
+use rasd_normalize::{tokenize, Normalizer, Token};
 use rasd_tagger::{begin, inside, is_inside, kind_of, parse_tag, Kind, Label, OUTSIDE};
 
 /// One corpus token and its tag, `None` for `O` (or a type the tagger does not learn), else
@@ -54,6 +54,19 @@ pub struct Block {
     pub ranges: Vec<std::ops::Range<usize>>,
     pub labels: Vec<Label>,
     pub corpus_token: Vec<usize>,
+}
+
+impl Block {
+    /// The service's tokens of the normalized text.
+    pub fn tokens(&self) -> Vec<Token<'_>> {
+        self.ranges
+            .iter()
+            .map(|r| Token {
+                text: &self.normalized[r.clone()],
+                range: r.clone(),
+            })
+            .collect()
+    }
 }
 
 /// Joins sentences into one text and carries their labels over to the service's tokens.

@@ -1,7 +1,7 @@
 //! Exact-span micro F1 over PER, LOC and ORG on a CoNLL corpus, on its whole tokens: a name the
 //! tagger finds covers the corpus tokens it lies in, as `score.py --snap` widens it.
 
-use rasd_normalize::{Normalizer, Token};
+use rasd_normalize::Normalizer;
 use rasd_tagger::{Kind, Tagger};
 use rustc_hash::FxHashSet;
 
@@ -29,14 +29,7 @@ pub fn evaluate(tagger: &Tagger, sentences: &[Vec<Tagged>], normalizer: &Normali
     let mut offset = 0;
     for chunk in sentences.chunks(BLOCK) {
         let b = block(chunk, normalizer);
-        let tokens: Vec<Token<'_>> = b
-            .ranges
-            .iter()
-            .map(|r| Token {
-                text: &b.normalized[r.clone()],
-                range: r.clone(),
-            })
-            .collect();
+        let tokens = b.tokens();
         for name in tagger.tag(&b.normalized, &tokens) {
             if scored(name.kind) {
                 let first = b.corpus_token[name.tokens.start];

@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use rasd_normalize::{Normalizer, Profile, Token};
+use rasd_normalize::{Normalizer, Profile};
 use rasd_tagger::{Rng, Tagger, Trainer};
 
 use crate::conll::{block, Tagged};
@@ -195,14 +195,7 @@ fn train(
     let mut examples = Vec::new();
     for chunk in training.chunks(eval::BLOCK) {
         let b = block(chunk, normalizer);
-        let tokens: Vec<Token<'_>> = b
-            .ranges
-            .iter()
-            .map(|r| Token {
-                text: &b.normalized[r.clone()],
-                range: r.clone(),
-            })
-            .collect();
+        let tokens = b.tokens();
         examples.extend(trainer.examples(&b.normalized, &tokens, &b.labels));
     }
     eprintln!("{} training sentences as examples", examples.len());
@@ -298,14 +291,7 @@ fn main() -> Result<()> {
     let mut margins = Vec::new();
     for chunk in aner_dev.chunks(eval::BLOCK) {
         let b = block(chunk, &normalizer);
-        let tokens: Vec<Token<'_>> = b
-            .ranges
-            .iter()
-            .map(|r| Token {
-                text: &b.normalized[r.clone()],
-                range: r.clone(),
-            })
-            .collect();
+        let tokens = b.tokens();
         let (labels, m) = draft.labels(&b.normalized, &tokens);
         margins.extend(
             labels
