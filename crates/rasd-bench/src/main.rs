@@ -60,6 +60,11 @@ struct Args {
     /// Longest time per kind of query, in seconds.
     #[arg(long, default_value_t = 120)]
     max_query_seconds: u64,
+    /// Longest wait after ingest, in seconds, for the server's background work (merging the
+    /// postings of the last write groups) to end before the queries: until it uses under 0.2
+    /// cores over 2 s. 0 queries at once.
+    #[arg(long, default_value_t = 900)]
+    max_settle_seconds: u64,
     /// Seed of the random document ids of GetDocument.
     #[arg(long, default_value_t = 5)]
     seed: u64,
@@ -320,10 +325,11 @@ fn text_report(r: &Value) -> String {
         cores(&r["cpu"]["queries"])
     ));
     line(format!(
-        "  idle baseline    server {:.2} cores in the 5 s between ingest and queries",
+        "  idle baseline    server {:.2} cores in 5 s before the queries, after waiting {:.0} s for the background merge to end",
         r["cpu"]["idle_after_ingest"]["server_cores"]
             .as_f64()
-            .unwrap_or(0.0)
+            .unwrap_or(0.0),
+        r["cpu"]["settle_seconds"].as_f64().unwrap_or(0.0)
     ));
 
     line(String::new());
@@ -435,8 +441,20 @@ async fn run(args: &Args) -> Result<Value> {
         mib(du_ingest)
     );
 
-    // A few idle seconds: what the server does in the background after a write load (sled's
-    // flusher, compaction), the baseline of the query phase's CPU figures.
+    // The background merge of the last write groups ends, then a few idle seconds: what the
+    // server still does in the background (sled's flusher), the baseline of the query phase's
+    // CPU figures.
+    let settle_started = Instant::now();
+    while settle_started.elapsed() < Duration::from_secs(args.max_settle_seconds) {
+        let before = server.cpu_ticks()?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let cores = (server.cpu_ticks()? - before) as f64 / ticks as f64 / 2.0;
+        if cores < 0.2 {
+            break;
+        }
+    }
+    let settle_seconds = settle_started.elapsed().as_secs_f64();
+    eprintln!("background work after ingest ended after {settle_seconds:.0} s");
     let idle_seconds = 5.0;
     let before_idle = CpuSample::take(server.cpu_ticks()?);
     tokio::time::sleep(Duration::from_secs_f64(idle_seconds)).await;
@@ -494,6 +512,7 @@ async fn run(args: &Args) -> Result<Value> {
             "query_clients": args.query_clients,
             "queries": args.queries,
             "max_query_seconds": args.max_query_seconds,
+            "max_settle_seconds": args.max_settle_seconds,
             "seed": args.seed,
         },
         "corpus": corpus_json,
@@ -519,6 +538,7 @@ async fn run(args: &Args) -> Result<Value> {
         "cpu": {
             "ingest": after_ingest.since(&before_ingest, ticks, ingested.elapsed.as_secs_f64()),
             "idle_after_ingest": after_idle.since(&before_idle, ticks, idle_seconds),
+            "settle_seconds": sys::round2(settle_seconds),
             "queries": after_queries.since(&after_idle, ticks, query_seconds),
         },
         "ingest": ingested.json(),
