@@ -70,12 +70,28 @@ pub fn disk_usage(dir: &Path) -> Result<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     let (mut allocated, mut apparent) = (0u64, 0u64);
     let mut stack = vec![dir.to_owned()];
+    // The server deletes files while it runs (sled's blobs and log segments): a file gone
+    // between listing and reading counts as nothing.
+    let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
     while let Some(path) = stack.pop() {
-        let meta = std::fs::symlink_metadata(&path)?;
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            Err(e) if gone(&e) && path != dir => continue,
+            Err(e) => return Err(e.into()),
+        };
         allocated += meta.blocks() * 512;
         if meta.is_dir() {
-            for entry in std::fs::read_dir(&path)? {
-                stack.push(entry?.path());
+            let entries = match std::fs::read_dir(&path) {
+                Ok(entries) => entries,
+                Err(e) if gone(&e) && path != dir => continue,
+                Err(e) => return Err(e.into()),
+            };
+            for entry in entries {
+                match entry {
+                    Ok(entry) => stack.push(entry.path()),
+                    Err(e) if gone(&e) => {}
+                    Err(e) => return Err(e.into()),
+                }
             }
         } else {
             apparent += meta.len();
