@@ -75,6 +75,29 @@ pub struct IngestResult {
 }
 
 impl IngestResult {
+    /// No ingest: the store already holds the first `documents` corpus positions.
+    pub fn skipped(documents: u64) -> IngestResult {
+        IngestResult {
+            documents_requested: 0,
+            issued: documents,
+            acknowledged: 0,
+            created: 0,
+            already_stored: 0,
+            failed_items: 0,
+            failed_examples: Vec::new(),
+            text_bytes: 0,
+            mentions: 0,
+            requests: 0,
+            retries: 0,
+            elapsed: Duration::ZERO,
+            stop_reason: Some(
+                "skipped (--skip-ingest): the store in --data-dir was reused".to_owned(),
+            ),
+            batch_latency: Latency::of(Vec::new()),
+            max_rss_sampled: 0,
+        }
+    }
+
     pub fn docs_per_second(&self) -> f64 {
         self.acknowledged as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }

@@ -57,6 +57,13 @@ struct Args {
     /// Requests per kind of query.
     #[arg(long, default_value_t = 2000)]
     queries: u64,
+    /// Only these kinds of query (repeatable): get_document, list_documents_by_entity,
+    /// search_one_word, search_phrase, search_with_entity_filter, list_related_entities.
+    #[arg(long = "query-kind", value_parser = [
+        "get_document", "list_documents_by_entity", "search_one_word", "search_phrase",
+        "search_with_entity_filter", "list_related_entities",
+    ])]
+    query_kinds: Vec<String>,
     /// Longest time per kind of query, in seconds.
     #[arg(long, default_value_t = 120)]
     max_query_seconds: u64,
@@ -71,6 +78,15 @@ struct Args {
     /// Parent folder of the temporary data directory [default: the system's temporary folder].
     #[arg(long)]
     work_dir: Option<PathBuf>,
+    /// Keep the store in this directory instead of a temporary one. A store already there is
+    /// reused: the documents it holds come back from the ingest as "already stored" (a quick
+    /// way to run the queries again over the same million documents).
+    #[arg(long, conflicts_with = "work_dir")]
+    data_dir: Option<PathBuf>,
+    /// With --data-dir: no ingest, the queries run over the store already there, which holds
+    /// the first --documents ids of the corpus.
+    #[arg(long, requires = "data_dir")]
+    skip_ingest: bool,
     /// RASD_LOG of the server (`info`, its default, logs every call).
     #[arg(long, default_value = "info")]
     server_log: String,
@@ -390,14 +406,22 @@ async fn run(args: &Args) -> Result<Value> {
     let corpus_len = corpus.articles.len() as u64;
     let articles = Arc::new(corpus.articles);
 
-    let temp = match &args.work_dir {
-        Some(dir) => tempfile::Builder::new()
-            .prefix("rasd-bench-")
-            .tempdir_in(dir),
-        None => tempfile::Builder::new().prefix("rasd-bench-").tempdir(),
+    let temp = match (&args.data_dir, &args.work_dir) {
+        (Some(_), _) => None,
+        (None, Some(dir)) => Some(
+            tempfile::Builder::new()
+                .prefix("rasd-bench-")
+                .tempdir_in(dir),
+        ),
+        (None, None) => Some(tempfile::Builder::new().prefix("rasd-bench-").tempdir()),
     }
+    .transpose()
     .context("cannot create the temporary data directory")?;
-    let data_dir = temp.path().join("data");
+    let data_dir = match (&args.data_dir, &temp) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(temp)) => temp.path().join("data"),
+        (None, None) => unreachable!("a temporary directory exists when no --data-dir is given"),
+    };
     let mut server = ServerProcess::start(
         &binary,
         &data_dir,
@@ -425,8 +449,11 @@ async fn run(args: &Args) -> Result<Value> {
         min_free_disk: (args.min_free_disk_gib * 1024.0 * 1024.0 * 1024.0) as u64,
         data_dir: data_dir.clone(),
     };
-    let ingested =
-        ingest::run(channels, Arc::clone(&articles), ingest_config, server.pid()).await?;
+    let ingested = if args.skip_ingest {
+        ingest::IngestResult::skipped(args.documents)
+    } else {
+        ingest::run(channels, Arc::clone(&articles), ingest_config, server.pid()).await?
+    };
     let after_ingest = CpuSample::take(server.cpu_ticks()?);
     server.check_alive()?;
     let load_after_ingest = sys::loadavg();
@@ -471,6 +498,7 @@ async fn run(args: &Args) -> Result<Value> {
         max_duration: Duration::from_secs(args.max_query_seconds),
         request_timeout: Duration::from_secs(60),
         seed: args.seed,
+        kinds: args.query_kinds.clone(),
     };
     let query_started = Instant::now();
     let queries = query::run(channels, ids, query_config, server.pid()).await?;
@@ -495,10 +523,12 @@ async fn run(args: &Args) -> Result<Value> {
             "last_problems": tail.last_problems.iter().collect::<Vec<_>>(),
         })
     };
-    temp.close()
-        .context("cannot remove the temporary data directory")?;
+    if let Some(temp) = temp {
+        temp.close()
+            .context("cannot remove the temporary data directory")?;
+    }
 
-    let stored = ingested.acknowledged.max(1);
+    let stored = ingested.acknowledged.max(ingested.issued).max(1);
     Ok(json!({
         "date": date,
         "machine": machine,

@@ -310,6 +310,8 @@ pub struct QueryConfig {
     pub max_duration: Duration,
     pub request_timeout: Duration,
     pub seed: u64,
+    /// Keys of the kinds to run (all when empty).
+    pub kinds: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -390,7 +392,10 @@ pub async fn run(
     let sample = || CpuSample::take(crate::sys::process_cpu_ticks(&server_stat).unwrap_or(0));
     let clients: Vec<Clients> = channels.into_iter().map(Clients::new).collect();
     let mut results = Vec::new();
-    for (round, kind) in Kind::ALL.into_iter().enumerate() {
+    let chosen = Kind::ALL
+        .into_iter()
+        .filter(|k| config.kinds.is_empty() || config.kinds.iter().any(|c| c == k.key()));
+    for (round, kind) in chosen.enumerate() {
         // One unmeasured pass over the rotating set first, so the figures are of a warm server.
         let mut warm = clients[0].clone();
         let mut rng = Rng::new(config.seed ^ 0xFFFF);

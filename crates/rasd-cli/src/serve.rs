@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// sled page cache in bytes [default: 1073741824].
     #[arg(long, env = "RASD_CACHE_CAPACITY_BYTES")]
     cache_capacity_bytes: Option<u64>,
+    /// Requests whose CPU-bound part runs at once, the others waiting in line [default: 0, one
+    /// per CPU].
+    #[arg(long, env = "RASD_WORK_THREADS")]
+    work_threads: Option<usize>,
     /// Largest gRPC message in bytes [default: 16777216].
     #[arg(long, env = "RASD_MAX_MESSAGE_BYTES")]
     max_message_bytes: Option<usize>,
@@ -70,6 +74,7 @@ impl ServeArgs {
         set!(data_dir <- self.data_dir);
         set!(log_format <- self.log_format);
         set!(cache_capacity_bytes <- self.cache_capacity_bytes);
+        set!(work_threads <- self.work_threads);
         set!(limits.max_message_bytes <- self.max_message_bytes);
         set!(limits.max_text_bytes <- self.max_text_bytes);
         set!(limits.max_batch_items <- self.max_batch_items);

@@ -75,6 +75,9 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// sled page cache, in bytes.
     pub cache_capacity_bytes: u64,
+    /// Requests whose CPU-bound part (extraction, reading the store) runs at once; the others
+    /// wait their turn in arrival order. 0: one per CPU.
+    pub work_threads: usize,
     pub log_format: LogFormat,
     pub limits: Limits,
 }
@@ -85,6 +88,7 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
             data_dir: PathBuf::from("./rasd-data"),
             cache_capacity_bytes: 1024 * 1024 * 1024,
+            work_threads: 0,
             log_format: LogFormat::Text,
             limits: Limits::default(),
         }
@@ -100,6 +104,14 @@ pub struct ConfigError {
 }
 
 impl ServerConfig {
+    /// [`ServerConfig::work_threads`], with 0 resolved to the number of CPUs.
+    pub fn resolved_work_threads(&self) -> usize {
+        match self.work_threads {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        }
+    }
+
     /// Checks every value; the error names the key and why.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let l = &self.limits;
@@ -143,6 +155,12 @@ impl ServerConfig {
         if self.data_dir.as_os_str().is_empty() {
             return err("data_dir", "must not be empty".into());
         }
+        if self.work_threads > 4096 {
+            return err(
+                "work_threads",
+                format!("{} is above the maximum of 4096", self.work_threads),
+            );
+        }
         if self.cache_capacity_bytes < 1024 * 1024 {
             return err(
                 "cache_capacity_bytes",
@@ -173,5 +191,15 @@ mod tests {
             config.validate().unwrap_err().key,
             "limits.default_page_size"
         );
+    }
+
+    #[test]
+    fn work_threads_default_to_the_cpus_and_are_bounded() {
+        let mut config = ServerConfig::default();
+        assert!(config.resolved_work_threads() >= 1);
+        config.work_threads = 3;
+        assert_eq!(config.resolved_work_threads(), 3);
+        config.work_threads = 100_000;
+        assert_eq!(config.validate().unwrap_err().key, "work_threads");
     }
 }

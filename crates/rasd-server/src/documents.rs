@@ -14,7 +14,7 @@ use tonic::{Request, Response, Status};
 
 use crate::config::Limits;
 use crate::convert;
-use crate::state::{blocking, traced, AppState};
+use crate::state::{ingest_blocking, traced, AppState};
 use crate::validate;
 
 /// Implements the generated `DocumentService` trait.
@@ -141,7 +141,7 @@ impl DocumentService for DocumentApi {
             if let Some(outcome) = already_stored(&store, &valid.doc)? {
                 return Ok(create_response(outcome, unit));
             }
-            let valid = blocking(move || {
+            let valid = ingest_blocking(move || {
                 extract_into(&extractor, &mut valid);
                 Ok(valid)
             })
@@ -170,7 +170,7 @@ impl DocumentService for DocumentApi {
             let worker_store = store.clone();
             // Each item is either answered already (invalid, or stored before) or to be stored.
             let items: Vec<Result<Result<v1::CreateDocumentResponse, ValidCreate>, ApiError>> =
-                blocking(move || {
+                ingest_blocking(move || {
                     Ok(request
                         .requests
                         .into_iter()
@@ -279,26 +279,27 @@ impl DocumentService for DocumentApi {
                 }
             };
             let store = state.store()?;
-            blocking(move || {
-                let page = store
-                    .list(&filter, page_size, &r.page_token)
-                    .map_err(store_error)?;
-                let mut documents = Vec::with_capacity(page.items.len());
-                for summary in &page.items {
-                    if full {
-                        if let Some(doc) = store.get(&summary.id).map_err(store_error)? {
-                            documents.push(convert::document_full(&doc, unit));
+            state
+                .blocking(move || {
+                    let page = store
+                        .list(&filter, page_size, &r.page_token)
+                        .map_err(store_error)?;
+                    let mut documents = Vec::with_capacity(page.items.len());
+                    for summary in &page.items {
+                        if full {
+                            if let Some(doc) = store.get(&summary.id).map_err(store_error)? {
+                                documents.push(convert::document_full(&doc, unit));
+                            }
+                        } else {
+                            documents.push(convert::document_basic(summary));
                         }
-                    } else {
-                        documents.push(convert::document_basic(summary));
                     }
-                }
-                Ok(v1::ListDocumentsResponse {
-                    documents,
-                    next_page_token: page.next_token.unwrap_or_default(),
+                    Ok(v1::ListDocumentsResponse {
+                        documents,
+                        next_page_token: page.next_token.unwrap_or_default(),
+                    })
                 })
-            })
-            .await
+                .await
         })
         .await
     }
@@ -343,36 +344,37 @@ impl DocumentService for DocumentApi {
             let filter = validate::document_filter("filter", r.filter.as_ref())?;
             let unit = validate::offset_unit("offset_unit", r.offset_unit)?;
             let store = state.store()?;
-            blocking(move || {
-                let results = store
-                    .search(&r.query, &filter, page_size, &r.page_token)
-                    .map_err(store_error)?;
-                let hits = results
-                    .page
-                    .items
-                    .iter()
-                    .map(|hit| {
-                        let index = OffsetIndex::new(&hit.document_text);
-                        v1::SearchHit {
-                            document: Some(convert::document_basic(&hit.summary)),
-                            score: hit.score,
-                            highlights: hit
-                                .highlights
-                                .iter()
-                                .map(|h| convert::span(&index, h, unit))
-                                .collect(),
-                            snippet: hit.snippet.clone(),
-                        }
+            state
+                .blocking(move || {
+                    let results = store
+                        .search(&r.query, &filter, page_size, &r.page_token)
+                        .map_err(store_error)?;
+                    let hits = results
+                        .page
+                        .items
+                        .iter()
+                        .map(|hit| {
+                            let index = OffsetIndex::new(&hit.document_text);
+                            v1::SearchHit {
+                                document: Some(convert::document_basic(&hit.summary)),
+                                score: hit.score,
+                                highlights: hit
+                                    .highlights
+                                    .iter()
+                                    .map(|h| convert::span(&index, h, unit))
+                                    .collect(),
+                                snippet: hit.snippet.clone(),
+                            }
+                        })
+                        .collect();
+                    Ok(v1::SearchDocumentsResponse {
+                        hits,
+                        next_page_token: results.page.next_token.unwrap_or_default(),
+                        total_hits: results.total_hits,
+                        total_hits_exact: results.total_hits_exact,
                     })
-                    .collect();
-                Ok(v1::SearchDocumentsResponse {
-                    hits,
-                    next_page_token: results.page.next_token.unwrap_or_default(),
-                    total_hits: results.total_hits,
-                    total_hits_exact: results.total_hits_exact,
                 })
-            })
-            .await
+                .await
         })
         .await
     }

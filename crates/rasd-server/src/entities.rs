@@ -12,7 +12,7 @@ use tonic::{Request, Response, Status};
 
 use crate::convert;
 use crate::knowledge;
-use crate::state::{blocking, traced, AppState};
+use crate::state::{traced, AppState};
 use crate::validate;
 
 /// Implements the generated `EntityService` trait.
@@ -56,7 +56,7 @@ impl EntityApi {
         self.state.store()?.put_user_entity(&user).await?;
         let mut kb = current.knowledge_base().clone();
         knowledge::apply(&mut kb, &user);
-        let extractor = blocking(move || Ok(Extractor::new(kb))).await?;
+        let extractor = self.state.blocking(move || Ok(Extractor::new(kb))).await?;
         self.state.set_extractor(Arc::new(extractor));
         tracing::info!(entity_id = %user.id, aliases = user.aliases.len(), "knowledge base updated");
         Ok(())
@@ -210,21 +210,22 @@ impl EntityService for EntityApi {
             let entity_type = validate::entity_type("type", r.r#type)?;
             let store = state.store()?;
             let extractor = state.extractor()?;
-            blocking(move || {
-                let page = store.list_entities(entity_type, page_size, &r.page_token)?;
-                let kb = extractor.knowledge_base();
-                Ok(v1::ListEntitiesResponse {
-                    entities: page
-                        .items
-                        .iter()
-                        .map(|s| {
-                            convert::entity(Some(s), kb.get(&s.id).filter(|e| !e.is_lexical()))
-                        })
-                        .collect(),
-                    next_page_token: page.next_token.unwrap_or_default(),
+            state
+                .blocking(move || {
+                    let page = store.list_entities(entity_type, page_size, &r.page_token)?;
+                    let kb = extractor.knowledge_base();
+                    Ok(v1::ListEntitiesResponse {
+                        entities: page
+                            .items
+                            .iter()
+                            .map(|s| {
+                                convert::entity(Some(s), kb.get(&s.id).filter(|e| !e.is_lexical()))
+                            })
+                            .collect(),
+                        next_page_token: page.next_token.unwrap_or_default(),
+                    })
                 })
-            })
-            .await
+                .await
         })
         .await
     }
@@ -240,31 +241,32 @@ impl EntityService for EntityApi {
             let unit = validate::offset_unit("offset_unit", r.offset_unit)?;
             self.lookup(&r.entity_id)?;
             let store = self.state.store()?;
-            blocking(move || {
-                let page = store.entity_mentions(&r.entity_id, page_size, &r.page_token)?;
-                let mentions = page
-                    .items
-                    .iter()
-                    .map(|hit| {
-                        let index = OffsetIndex::new(&hit.document_text);
-                        v1::EntityMention {
-                            document_id: hit.document_id.clone(),
-                            mention: Some(convert::mention(
-                                &hit.document_text,
-                                &index,
-                                &hit.mention,
-                                unit,
-                            )),
-                            snippet: hit.snippet.clone(),
-                        }
+            self.state
+                .blocking(move || {
+                    let page = store.entity_mentions(&r.entity_id, page_size, &r.page_token)?;
+                    let mentions = page
+                        .items
+                        .iter()
+                        .map(|hit| {
+                            let index = OffsetIndex::new(&hit.document_text);
+                            v1::EntityMention {
+                                document_id: hit.document_id.clone(),
+                                mention: Some(convert::mention(
+                                    &hit.document_text,
+                                    &index,
+                                    &hit.mention,
+                                    unit,
+                                )),
+                                snippet: hit.snippet.clone(),
+                            }
+                        })
+                        .collect();
+                    Ok(v1::ListEntityMentionsResponse {
+                        mentions,
+                        next_page_token: page.next_token.unwrap_or_default(),
                     })
-                    .collect();
-                Ok(v1::ListEntityMentionsResponse {
-                    mentions,
-                    next_page_token: page.next_token.unwrap_or_default(),
                 })
-            })
-            .await
+                .await
         })
         .await
     }
@@ -281,26 +283,31 @@ impl EntityService for EntityApi {
             self.lookup(&r.entity_id)?;
             let store = self.state.store()?;
             let extractor = self.state.extractor()?;
-            blocking(move || {
-                let page =
-                    store.related_entities(&r.entity_id, entity_type, page_size, &r.page_token)?;
-                let kb = extractor.knowledge_base();
-                Ok(v1::ListRelatedEntitiesResponse {
-                    related: page
-                        .items
-                        .iter()
-                        .map(|hit| v1::RelatedEntity {
-                            entity: Some(convert::entity(
-                                Some(&hit.entity),
-                                kb.get(&hit.entity.id).filter(|e| !e.is_lexical()),
-                            )),
-                            document_count: hit.shared_documents,
-                        })
-                        .collect(),
-                    next_page_token: page.next_token.unwrap_or_default(),
+            self.state
+                .blocking(move || {
+                    let page = store.related_entities(
+                        &r.entity_id,
+                        entity_type,
+                        page_size,
+                        &r.page_token,
+                    )?;
+                    let kb = extractor.knowledge_base();
+                    Ok(v1::ListRelatedEntitiesResponse {
+                        related: page
+                            .items
+                            .iter()
+                            .map(|hit| v1::RelatedEntity {
+                                entity: Some(convert::entity(
+                                    Some(&hit.entity),
+                                    kb.get(&hit.entity.id).filter(|e| !e.is_lexical()),
+                                )),
+                                document_count: hit.shared_documents,
+                            })
+                            .collect(),
+                        next_page_token: page.next_token.unwrap_or_default(),
+                    })
                 })
-            })
-            .await
+                .await
         })
         .await
     }

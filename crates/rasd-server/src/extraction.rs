@@ -10,7 +10,7 @@ use rasd_proto::ApiError;
 use tonic::{Request, Response, Status};
 
 use crate::convert;
-use crate::state::{blocking, traced, AppState};
+use crate::state::{traced, AppState};
 use crate::validate;
 
 /// Implements the generated `ExtractionService` trait.
@@ -158,26 +158,27 @@ impl ExtractionService for ExtractionApi {
             validate::text("text", &request.text, &state.limits)?;
             let (normalizer, profile) = normalizer_for(&request)?;
             let unit = validate::offset_unit("offset_unit", request.offset_unit)?;
-            blocking(move || {
-                let normalized = normalizer.normalize(&request.text);
-                let alignment = if request.skip_alignment {
-                    Vec::new()
-                } else {
-                    alignment_segments(&request.text, &normalized, unit)
-                };
-                Ok(v1::NormalizeTextResponse {
-                    normalized_text: normalized.text,
-                    profile: profile as i32,
-                    rules: normalizer
-                        .rules()
-                        .iter()
-                        .map(|r| r.name().to_owned())
-                        .collect(),
-                    offset_unit: convert::unit_to_proto(unit) as i32,
-                    alignment,
+            state
+                .blocking(move || {
+                    let normalized = normalizer.normalize(&request.text);
+                    let alignment = if request.skip_alignment {
+                        Vec::new()
+                    } else {
+                        alignment_segments(&request.text, &normalized, unit)
+                    };
+                    Ok(v1::NormalizeTextResponse {
+                        normalized_text: normalized.text,
+                        profile: profile as i32,
+                        rules: normalizer
+                            .rules()
+                            .iter()
+                            .map(|r| r.name().to_owned())
+                            .collect(),
+                        offset_unit: convert::unit_to_proto(unit) as i32,
+                        alignment,
+                    })
                 })
-            })
-            .await
+                .await
         })
         .await
     }
@@ -192,7 +193,9 @@ impl ExtractionService for ExtractionApi {
             validate::text("text", &request.text, &state.limits)?;
             let options = extraction_options("options", request.options.as_ref())?;
             let extractor = state.extractor()?;
-            blocking(move || Ok(extract(&extractor, &request.text, &options))).await
+            state
+                .blocking(move || Ok(extract(&extractor, &request.text, &options)))
+                .await
         })
         .await
     }
@@ -207,36 +210,39 @@ impl ExtractionService for ExtractionApi {
             validate::batch("requests", request.requests.len(), &state.limits)?;
             let extractor = state.extractor()?;
             let limits = state.limits.clone();
-            blocking(move || {
-                let results = request
-                    .requests
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| {
-                        let outcome =
-                            validate::text(&format!("requests[{i}].text"), &item.text, &limits)
-                                .and_then(|()| {
-                                    extraction_options(
-                                        &format!("requests[{i}].options"),
-                                        item.options.as_ref(),
-                                    )
-                                })
-                                .map(|options| extract(&extractor, &item.text, &options));
-                        v1::BatchExtractEntitiesResult {
-                            result: Some(match outcome {
-                                Ok(response) => {
-                                    v1::batch_extract_entities_result::Result::Response(response)
-                                }
-                                Err(e) => v1::batch_extract_entities_result::Result::Error(
-                                    e.to_rpc_status(),
-                                ),
-                            }),
-                        }
-                    })
-                    .collect();
-                Ok(v1::BatchExtractEntitiesResponse { results })
-            })
-            .await
+            state
+                .blocking(move || {
+                    let results = request
+                        .requests
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| {
+                            let outcome =
+                                validate::text(&format!("requests[{i}].text"), &item.text, &limits)
+                                    .and_then(|()| {
+                                        extraction_options(
+                                            &format!("requests[{i}].options"),
+                                            item.options.as_ref(),
+                                        )
+                                    })
+                                    .map(|options| extract(&extractor, &item.text, &options));
+                            v1::BatchExtractEntitiesResult {
+                                result: Some(match outcome {
+                                    Ok(response) => {
+                                        v1::batch_extract_entities_result::Result::Response(
+                                            response,
+                                        )
+                                    }
+                                    Err(e) => v1::batch_extract_entities_result::Result::Error(
+                                        e.to_rpc_status(),
+                                    ),
+                                }),
+                            }
+                        })
+                        .collect();
+                    Ok(v1::BatchExtractEntitiesResponse { results })
+                })
+                .await
         })
         .await
     }

@@ -86,7 +86,10 @@ pub async fn start(
         addr: config.listen.to_string(),
         detail: e.to_string(),
     })?;
-    let state = Arc::new(AppState::new(config.limits.clone()));
+    let state = Arc::new(AppState::new(
+        config.limits.clone(),
+        config.resolved_work_threads(),
+    ));
     let (reporter, health) = tonic_health::server::health_reporter();
     set_health(&reporter, ServingStatus::NotServing).await;
 

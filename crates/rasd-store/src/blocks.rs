@@ -396,8 +396,21 @@ impl SegmentBytes {
     }
 }
 
+/// The first block of the run of [`SPREAD_BLOCKS`] that holds `block`.
+fn spread_unit(block: u64) -> u64 {
+    block / SPREAD_BLOCKS * SPREAD_BLOCKS
+}
+
+/// Blocks whose group indexes are spread together (a unit of level 1, see `compaction.rs`).
+pub const SPREAD_BLOCKS: u64 = crate::compaction::FANOUT;
+
 /// Every segment of `term`, in block order: the spread ones and the ones in group indexes not
 /// spread yet.
+///
+/// A spread writes its terms' segments in several batches and removes the group indexes
+/// last, so for a while (or after a crash, until the spread is done again) a term can have a
+/// segment and group index entries for the same run of blocks; the segment holds all of them,
+/// and the entries are skipped.
 pub fn segments(tree: &sled::Tree, term: &str) -> Result<Vec<SegmentBytes>> {
     let prefix = keys::prefix(keys::BLOCK, term.as_bytes());
     let mut found: Vec<(u64, SegmentBytes)> = Vec::new();
@@ -407,9 +420,13 @@ pub fn segments(tree: &sled::Tree, term: &str) -> Result<Vec<SegmentBytes>> {
         let range = 0..value.len();
         found.push((block, SegmentBytes { key, value, range }));
     }
+    let spread: Vec<u64> = found.iter().map(|(b, _)| spread_unit(*b)).collect();
     for entry in tree.scan_prefix([keys::GROUP_INDEX]) {
         let (key, value) = entry?;
         let block = block_in_key(&key).ok_or_else(|| corrupt(&key))?;
+        if spread.contains(&spread_unit(block)) {
+            continue;
+        }
         let group = GroupIndex::parse(&value).ok_or_else(|| corrupt(&key))?;
         if let Some(range) = group.find(term).map_err(|()| corrupt(&key))? {
             found.push((block, SegmentBytes { key, value, range }));
@@ -433,36 +450,89 @@ pub fn parse<'a>(key: &[u8], bytes: &'a [u8]) -> Result<Segment<'a>> {
 }
 
 /// The entities mentioned with `entity` and the number of documents they share, summed over
-/// its merged blocks and the group indexes not spread yet, most shared first (then by id);
-/// `visit` sees them without a copy of the ids.
+/// its merged blocks and the group indexes not spread yet; `visit` takes them most shared
+/// first (then by id), ranked as far as it reads, without a copy of the ids. Only the pairs
+/// after `after` (a count and an id, the last of a previous page) are there.
 pub fn related<R>(
     tree: &sled::Tree,
     entity: &str,
-    visit: impl FnOnce(&[(u64, &str)]) -> Result<R>,
+    after: Option<(u64, &[u8])>,
+    visit: impl FnOnce(&mut Ranked<'_>) -> Result<R>,
 ) -> Result<R> {
     let prefix = keys::prefix(keys::RELATED, entity.as_bytes());
     let mut values: Vec<(sled::IVec, sled::IVec, std::ops::Range<usize>)> = Vec::new();
+    let mut spread = Vec::new();
     for entry in tree.scan_prefix(&prefix) {
         let (k, v) = entry?;
+        spread.push(spread_unit(block_in_key(&k).ok_or_else(|| corrupt(&k))?));
         let range = 0..v.len();
         values.push((k, v, range));
     }
+    // Group entries of a run already spread are in its blocks (see `segments`).
     let wanted = related_entry(entity);
     for entry in tree.scan_prefix([keys::GROUP_INDEX]) {
         let (k, v) = entry?;
+        if spread.contains(&spread_unit(block_in_key(&k).ok_or_else(|| corrupt(&k))?)) {
+            continue;
+        }
         let group = GroupIndex::parse(&v).ok_or_else(|| corrupt(&k))?;
         if let Some(range) = group.find(&wanted).map_err(|()| corrupt(&k))? {
             values.push((k, v, range));
         }
     }
-    let mut sums: FxHashMap<&str, u64> = FxHashMap::default();
+    let mut sums: FxHashMap<&[u8], u64> = FxHashMap::default();
     for (k, v, range) in &values {
-        let counts: Vec<(&str, u64)> = decode(k, &v[range.clone()])?;
+        // A postcard string is its length and bytes, like a byte string: the ids are checked
+        // for UTF-8 only when they are read, not for every partner summed.
+        let counts: Vec<(&[u8], u64)> = decode(k, &v[range.clone()])?;
         for (other, count) in counts {
             *sums.entry(other).or_default() += count;
         }
     }
-    let mut all: Vec<(u64, &str)> = sums.into_iter().map(|(other, n)| (n, other)).collect();
-    all.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    visit(&all)
+    let mut pairs: Vec<(u64, &[u8])> = sums
+        .into_iter()
+        .map(|(other, n)| (n, other))
+        .filter(|pair| after.is_none_or(|a| rank_order(&a, pair).is_lt()))
+        .collect();
+    visit(&mut Ranked {
+        rest: &mut pairs,
+        ready: 0,
+    })
+}
+
+/// Most shared first, then by id.
+fn rank_order(a: &(u64, &[u8]), b: &(u64, &[u8])) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1))
+}
+
+/// Pairs of (shared documents, entity id) in rank order, sorted a chunk at a time as they are
+/// read: a page of partners costs a selection over all of them, not a sort.
+pub struct Ranked<'a> {
+    rest: &'a mut [(u64, &'a [u8])],
+    /// How many of `rest`'s first pairs are sorted and next in rank.
+    ready: usize,
+}
+
+impl<'a> Iterator for Ranked<'a> {
+    type Item = (u64, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        const CHUNK: usize = 64;
+        if self.rest.is_empty() {
+            return None;
+        }
+        if self.ready == 0 {
+            let chunk = CHUNK.min(self.rest.len());
+            if chunk < self.rest.len() {
+                self.rest.select_nth_unstable_by(chunk - 1, rank_order);
+            }
+            self.rest[..chunk].sort_unstable_by(rank_order);
+            self.ready = chunk;
+        }
+        let rest = std::mem::take(&mut self.rest);
+        let (first, tail) = rest.split_first_mut()?;
+        self.rest = tail;
+        self.ready -= 1;
+        Some(*first)
+    }
 }

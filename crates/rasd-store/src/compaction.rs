@@ -38,6 +38,9 @@ pub const MAX_LEVEL: u8 = 2;
 pub const FANOUT: u64 = 16;
 /// Terms merged per batch (and per hold of the lock).
 const BATCH_TERMS: usize = 256;
+/// Bytes of segments a spread writes per batch: sled applies a batch under a lock that every
+/// read and write waits for, so a unit is spread in many short batches, not one long one.
+const SPREAD_BATCH_BYTES: usize = 2 << 20;
 
 /// Held by whoever rewrites existing segments.
 pub type SegmentLock = Arc<Mutex<()>>;
@@ -58,8 +61,22 @@ pub struct CompactionHandle {
 pub fn run(tree: sled::Tree, lock: SegmentLock, wake: mpsc::Receiver<()>, stop: Arc<AtomicBool>) {
     while wake.recv().is_ok() {
         while wake.try_recv().is_ok() {}
-        if let Err(error) = merge_due(&tree, &lock, &stop) {
-            tracing::error!(%error, "merging postings failed");
+        // A panic must not end the thread quietly: reads would slow down as unmerged groups
+        // pile up. It is logged, and the merge is tried again at the next wake-up.
+        let merged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            merge_due(&tree, &lock, &stop)
+        }));
+        match merged {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::error!(%error, "merging postings failed"),
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(panic = %message, "merging postings panicked");
+            }
         }
     }
 }
@@ -198,8 +215,13 @@ fn merge_unit(
 }
 
 /// Replaces the group indexes of blocks `first..end` by one segment per term and one
-/// co-occurrence block per entity, and writes the unit's list of them, in one batch; returns
-/// the list.
+/// co-occurrence block per entity, and writes the unit's list of them; returns the list.
+///
+/// The segments and blocks go in batches of about [`SPREAD_BATCH_BYTES`], and the last batch
+/// removes the group indexes and writes the list. Readers skip the group entries of a run that
+/// has a segment (`blocks::segments`), so they never count a posting twice; a spread cut short
+/// by a crash is done again from the group indexes, writing the same keys. The lock is held
+/// throughout: a delete between two batches would change group indexes already read.
 fn spread_groups(tree: &sled::Tree, lock: &SegmentLock, first: u64, end: u64) -> Result<UnitList> {
     let _held = lock.lock().unwrap_or_else(|e| e.into_inner());
     let groups: Vec<(sled::IVec, sled::IVec)> = tree
@@ -228,15 +250,29 @@ fn spread_groups(tree: &sled::Tree, lock: &SegmentLock, first: u64, end: u64) ->
         }
     }
     let mut batch = sled::Batch::default();
+    let mut batch_bytes = 0;
+    let flush = |batch: &mut sled::Batch, bytes: &mut usize, added: usize| -> Result<()> {
+        *bytes += added;
+        if *bytes >= SPREAD_BATCH_BYTES {
+            tree.apply_batch(std::mem::take(batch))?;
+            *bytes = 0;
+        }
+        Ok(())
+    };
     for (term, parts) in &by_term {
         let key = segment_key(term, parts[0].0);
         let segments: Vec<Segment<'_>> = parts.iter().map(|(_, s)| *s).collect();
         let merged = segment::merge(&segments).ok_or_else(|| corrupt(&key))?;
+        let added = key.len() + merged.len();
         batch.insert(key, merged);
+        flush(&mut batch, &mut batch_bytes, added)?;
     }
     for (entity, (block, sum)) in &by_entity {
         let sum: BlockRelated = sum.iter().map(|(o, c)| (o.clone(), *c)).collect();
-        batch.insert(related_key(entity, *block), encode(&sum));
+        let (key, value) = (related_key(entity, *block), encode(&sum));
+        let added = key.len() + value.len();
+        batch.insert(key, value);
+        flush(&mut batch, &mut batch_bytes, added)?;
     }
     for (key, _) in &groups {
         batch.remove(key.clone());
@@ -318,4 +354,76 @@ fn merge_related(
         }
         Ok(encode(&sum.into_iter().collect::<BlockRelated>()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{NewDocument, Store, StoreConfig};
+
+    /// The state a spread cut short leaves: a term's segment written, the group indexes it was
+    /// made from still there. Readers take the segment and skip the group entries.
+    #[tokio::test]
+    async fn a_spread_cut_short_counts_no_posting_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&StoreConfig::new(dir.path())).unwrap();
+        // Fewer groups than a unit, so the compactor leaves them alone.
+        for group in 0..4 {
+            let docs = (0..10)
+                .map(|i| NewDocument {
+                    id: format!("d{group}-{i}"),
+                    text: format!("هاجم داعش مواقع في الرقة {i}"),
+                    ..Default::default()
+                })
+                .collect();
+            for result in store.put(docs).await {
+                result.unwrap();
+            }
+        }
+        let term = store.analyzer().terms("داعش")[0].key.clone();
+        let before = decoded(&store, &term);
+        assert_eq!(before.len(), 40);
+        assert!(store.segment_count(&term).unwrap() >= 2);
+
+        // What the first batches of the spread write for this term.
+        let groups: Vec<(sled::IVec, sled::IVec)> = store
+            .tree
+            .scan_prefix([keys::GROUP_INDEX])
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        let mut parts = Vec::new();
+        for (key, value) in &groups {
+            let group = GroupIndex::parse(value).unwrap();
+            let range = group.find(&term).unwrap().unwrap();
+            parts.push((
+                blocks::block_in_key(key).unwrap(),
+                Segment::parse(&value[range]).unwrap(),
+            ));
+        }
+        let segments: Vec<Segment<'_>> = parts.iter().map(|(_, s)| *s).collect();
+        store
+            .tree
+            .insert(
+                segment_key(&term, parts[0].0),
+                segment::merge(&segments).unwrap(),
+            )
+            .unwrap();
+
+        assert_eq!(store.segment_count(&term).unwrap(), 1);
+        assert_eq!(decoded(&store, &term), before);
+        let hits = store.search("داعش", &Default::default(), 100, "").unwrap();
+        assert_eq!(hits.total_hits, 40);
+    }
+
+    fn decoded(store: &Store, term: &str) -> Vec<u64> {
+        let (mut docs, mut impacts) = (Vec::new(), Vec::new());
+        for segment in blocks::segments(&store.tree, term).unwrap() {
+            segment
+                .parse()
+                .unwrap()
+                .decode_into(&mut docs, &mut impacts)
+                .unwrap();
+        }
+        docs
+    }
 }

@@ -243,15 +243,12 @@ impl Store {
         };
         let mut items = Vec::new();
         let mut next_token = None;
-        blocks::related(&self.tree, id, |all| {
-            for &(count, other) in all {
-                if let Some((after_count, after_id)) = &after {
-                    let is_after = count < *after_count
-                        || (count == *after_count && other > after_id.as_str());
-                    if !is_after {
-                        continue;
-                    }
-                }
+        let after = after.as_ref().map(|(count, id)| (*count, id.as_bytes()));
+        blocks::related(&self.tree, id, after, |ranked| {
+            for (count, other) in ranked {
+                let Ok(other) = std::str::from_utf8(other) else {
+                    continue;
+                };
                 let Some(entity) = self.entity(other)? else {
                     continue;
                 };

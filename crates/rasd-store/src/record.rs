@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 /// 4: document numbers; a write group's postings and co-occurrences in one group index,
 /// spread and merged in the background into segments with separate columns; documents by
 /// entity, type and source as posting lists; one rank key per entity, by rank of its count.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: segments carry skips into their positions column, so phrases are checked by index.
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The terms and entities that have segments in one run of blocks, until the run is merged
 /// into a larger one.

@@ -8,11 +8,13 @@
 //! Each term's list of document numbers and impacts is decoded whole (a few bytes a posting,
 //! never positions); the lists are intersected from the shortest, galloping through the
 //! longer ones. Entity, type and source filters are posting lists too (`blocks.rs`), so they
-//! are intersections and the number of hits stays exact. Positions are decoded only for the
-//! documents left, and only for phrases. A publication-time filter needs the document's
-//! summary, a point read: it is checked in rank order until the page is full, and beyond that
-//! on at most `exact_limit` documents, past which the number of hits is estimated from the part
-//! checked (`total_hits_exact` says which).
+//! are intersections and the number of hits stays exact. What the lists cannot tell is checked
+//! on the candidates in rank order, best first, until the page is full: a phrase (its words'
+//! positions, found by index through the segments' skips, about a microsecond a document) and
+//! a publication-time filter (the document's summary, a point read of about 15 µs). Beyond the
+//! page, at most `exact_limit` candidates are checked, past which the number of hits is
+//! estimated from the part checked (`total_hits_exact` says which). So a phrase of two common
+//! words costs two list decodings and an intersection, not a walk over all their positions.
 
 use std::collections::{BTreeSet, BinaryHeap};
 use std::ops::Range;
@@ -22,12 +24,12 @@ use crate::blocks;
 use crate::page::{decode_token, encode_token, fnv64, Page};
 use crate::record::{encode, DocSummary};
 use crate::scoring::{self, IMPACT_SCALE};
-use crate::segment::{decode_positions_into, Entry};
+use crate::segment::decode_positions_into;
 use crate::store::{snippet, DocumentFilter};
 use crate::{Result, Store, StoreError};
 
-/// With a time filter, documents checked beyond the page before the number of hits is
-/// estimated: each check is a point read (the summary), about 15 µs.
+/// With a phrase or a time filter, candidates checked in all before the number of hits is
+/// estimated from them.
 const EXACT_LIMIT: u64 = 1_000;
 
 /// One ranked search result.
@@ -65,8 +67,26 @@ struct PostingList {
     impacts: Vec<u16>,
     /// The segments read, kept for the positions of phrases.
     segments: Vec<blocks::SegmentBytes>,
+    /// Index in `docs` of each segment's first posting.
+    segment_starts: Vec<usize>,
     /// Zero for filter terms, which select without scoring.
     idf: f64,
+}
+
+impl PostingList {
+    /// The encoded positions of `doc` in this term's postings, if it has any.
+    fn positions(&self, doc: u64) -> Result<Option<&[u8]>> {
+        let Ok(index) = self.docs.binary_search(&doc) else {
+            return Ok(None);
+        };
+        let segment = self.segment_starts.partition_point(|&start| start <= index) - 1;
+        let bytes = &self.segments[segment];
+        let raw = bytes
+            .parse()?
+            .positions_at(index - self.segment_starts[segment])
+            .ok_or_else(|| corrupt(&bytes.key))?;
+        Ok(Some(raw))
+    }
 }
 
 /// A matching document and its score.
@@ -129,94 +149,56 @@ fn corrupt(key: &[u8]) -> StoreError {
     }
 }
 
-/// Walks the postings of one term in document order, for the positions of the documents asked.
-struct PositionWalk<'a> {
-    segments: std::slice::Iter<'a, blocks::SegmentBytes>,
-    key: &'a [u8],
-    entries: Option<Box<dyn Iterator<Item = Option<Entry<'a>>> + 'a>>,
+/// Checks the phrases of a query on one candidate at a time, in any order: each phrase term's
+/// positions in the document are found through its segment's skips.
+struct PhraseCheck<'a> {
+    /// Per phrase, the posting list of each of its words in order.
+    phrases: Vec<Vec<&'a PostingList>>,
+    positions: Vec<Vec<u32>>,
 }
 
-impl<'a> PositionWalk<'a> {
-    fn new(list: &'a PostingList) -> Self {
-        PositionWalk {
-            segments: list.segments.iter(),
-            key: &[],
-            entries: None,
-        }
-    }
-
-    /// The encoded positions of `doc`, which must be in the list; documents are asked in
-    /// ascending order.
-    fn seek(&mut self, doc: u64) -> Result<Option<&'a [u8]>> {
-        loop {
-            if let Some(entries) = &mut self.entries {
-                for entry in entries.by_ref() {
-                    let entry = entry.ok_or_else(|| corrupt(self.key))?;
-                    if entry.doc >= doc {
-                        return Ok((entry.doc == doc).then_some(entry.raw_positions));
-                    }
-                }
-            }
-            let Some(next) = self.segments.next() else {
-                return Ok(None);
-            };
-            self.key = &next.key;
-            self.entries = Some(Box::new(next.parse()?.entries()));
-        }
-    }
-}
-
-/// Keeps the candidates in which every phrase occurs: each phrase term's postings are walked
-/// once, alongside the candidates, and positions are decoded into buffers reused across them.
-fn keep_phrases(
-    candidates: &mut Vec<Candidate>,
-    phrases: &[Vec<String>],
-    lists: &[PostingList],
-) -> Result<()> {
-    for phrase in phrases {
-        let mut walks = phrase
+impl<'a> PhraseCheck<'a> {
+    /// `None` when a phrase word has no postings (no document can match).
+    fn new(phrases: &[Vec<String>], lists: &'a [PostingList]) -> Option<Self> {
+        let phrases = phrases
             .iter()
-            .map(|term| {
-                lists
+            .map(|phrase| {
+                phrase
                     .iter()
-                    .find(|l| &l.term == term)
-                    .map(PositionWalk::new)
+                    .map(|term| lists.iter().find(|l| &l.term == term))
+                    .collect::<Option<Vec<_>>>()
             })
-            .collect::<Option<Vec<_>>>()
-            .unwrap_or_default();
-        if walks.len() != phrase.len() {
-            candidates.clear();
-            return Ok(());
-        }
-        let mut positions: Vec<Vec<u32>> = vec![Vec::new(); walks.len()];
-        let mut failure = None;
-        candidates.retain(|candidate| {
-            if failure.is_some() {
-                return false;
-            }
-            for (walk, buffer) in walks.iter_mut().zip(&mut positions) {
-                match walk.seek(candidate.doc) {
-                    Ok(Some(raw)) if decode_positions_into(raw, buffer).is_some() => {}
-                    Ok(_) => return false,
-                    Err(error) => {
-                        failure = Some(error);
-                        return false;
-                    }
+            .collect::<Option<Vec<_>>>()?;
+        let longest = phrases.iter().map(Vec::len).max().unwrap_or(0);
+        Some(PhraseCheck {
+            phrases,
+            positions: vec![Vec::new(); longest],
+        })
+    }
+
+    /// True when every phrase occurs in `doc`, which is in every phrase word's list.
+    fn holds(&mut self, doc: u64) -> Result<bool> {
+        for phrase in &self.phrases {
+            for (list, buffer) in phrase.iter().zip(&mut self.positions) {
+                let raw = list.positions(doc)?;
+                if raw.is_none_or(|raw| decode_positions_into(raw, buffer).is_none()) {
+                    return Ok(false);
                 }
             }
-            positions[0].iter().any(|&start| {
+            let positions = &self.positions[..phrase.len()];
+            let found = positions[0].iter().any(|&start| {
                 positions
                     .iter()
                     .enumerate()
                     .skip(1)
                     .all(|(offset, p)| p.binary_search(&(start + offset as u32)).is_ok())
-            })
-        });
-        if let Some(error) = failure {
-            return Err(error);
+            });
+            if !found {
+                return Ok(false);
+            }
         }
+        Ok(true)
     }
-    Ok(())
 }
 
 /// Scores are positive, so their bits order like the numbers.
@@ -246,7 +228,9 @@ impl Store {
     fn posting_list(&self, term: String, n: u64, scored: bool) -> Result<PostingList> {
         let (mut docs, mut impacts) = (Vec::new(), Vec::new());
         let segments = blocks::segments(&self.tree, &term)?;
+        let mut segment_starts = Vec::with_capacity(segments.len());
         for segment in &segments {
+            segment_starts.push(docs.len());
             segment
                 .parse()?
                 .decode_into(&mut docs, &mut impacts)
@@ -262,6 +246,7 @@ impl Store {
             docs,
             impacts,
             segments,
+            segment_starts,
             idf,
         })
     }
@@ -341,17 +326,28 @@ impl Store {
             }
             intersect(&mut candidates, list);
         }
-        keep_phrases(&mut candidates, &parsed.phrases, &lists)?;
+        let mut phrase_check = match PhraseCheck::new(&parsed.phrases, &lists) {
+            Some(check) => check,
+            None => {
+                candidates.clear();
+                PhraseCheck {
+                    phrases: Vec::new(),
+                    positions: Vec::new(),
+                }
+            }
+        };
 
-        // The page, and the time filter checked in rank order.
+        // The page, with the phrases and the time filter checked in rank order.
         let time_filter =
             filter.published_after_us.is_some() || filter.published_before_us.is_some();
+        let checks = time_filter || !parsed.phrases.is_empty();
         let matched = candidates.len() as u64;
         let is_after =
             |c: &Candidate| after.is_none_or(|a| a.cmp(c) == std::cmp::Ordering::Greater);
-        let mut hits: Vec<(Candidate, DocSummary)> = Vec::new();
+        // The page's hits (and one more, to know there is a next page), with their ids.
+        let mut hits: Vec<(Candidate, String)> = Vec::new();
         let (mut checked, mut passed) = (0u64, 0u64);
-        let mut ranked = if time_filter {
+        let mut ranked = if checks {
             BinaryHeap::from(candidates)
         } else {
             // Only the page is ranked: the best `page_size + 1` after the cursor.
@@ -365,31 +361,43 @@ impl Store {
         };
         while let Some(candidate) = ranked.pop() {
             let page_full = hits.len() > page_size;
-            if page_full && (!time_filter || checked >= exact_limit) {
+            if page_full && (!checks || checked >= exact_limit) {
                 break;
             }
-            if !time_filter && !is_after(&candidate) {
+            if !checks && !is_after(&candidate) {
                 continue;
             }
-            let Some(id) = self.document_id(candidate.doc)? else {
-                continue;
-            };
-            let Some(summary) = self.summary(&id)? else {
-                continue;
-            };
-            if time_filter {
+            let mut id = None;
+            if checks {
                 checked += 1;
-                if !Store::in_time_range(&summary, filter) {
+                if !phrase_check.holds(candidate.doc)? {
                     continue;
                 }
+                if time_filter {
+                    id = self.document_id(candidate.doc)?;
+                    let summary = match &id {
+                        Some(id) => self.summary(id)?,
+                        None => None,
+                    };
+                    if !summary.is_some_and(|s| Store::in_time_range(&s, filter)) {
+                        continue;
+                    }
+                }
                 passed += 1;
+                if page_full || !is_after(&candidate) {
+                    continue;
+                }
             }
-            if !page_full && is_after(&candidate) {
-                hits.push((candidate, summary));
+            let id = match id {
+                Some(id) => Some(id),
+                None => self.document_id(candidate.doc)?,
+            };
+            if let Some(id) = id {
+                hits.push((candidate, id));
             }
         }
-        let all_checked = !time_filter || checked == matched;
-        let total_hits = if !time_filter {
+        let all_checked = !checks || checked == matched;
+        let total_hits = if !checks {
             matched
         } else if all_checked {
             passed
@@ -401,8 +409,11 @@ impl Store {
         hits.truncate(page_size);
         let cursor = hits.last().map(|(c, _)| *c);
         let mut items = Vec::with_capacity(hits.len());
-        for (candidate, summary) in hits {
-            items.push(self.hit(summary, candidate.score, &parsed)?);
+        for (candidate, id) in hits {
+            // A document deleted since its number was read is left out of the page.
+            if let Some((summary, text)) = self.summary_and_text(&id)? {
+                items.push(self.hit(summary, text, candidate.score, &parsed));
+            }
         }
         let next_token = match (more, cursor) {
             (true, Some(last)) => {
@@ -419,19 +430,18 @@ impl Store {
         })
     }
 
-    fn hit(&self, summary: DocSummary, score: f64, query: &Query) -> Result<SearchHit> {
-        let text = self.text(&summary.id)?.unwrap_or_default();
+    fn hit(&self, summary: DocSummary, text: String, score: f64, query: &Query) -> SearchHit {
         let highlights = self.analyzer.find(&text, &query.terms);
         let snippet = match highlights.first() {
             Some(first) => snippet(&text, first.clone(), 80, 120),
             None => snippet(&text, 0..0, 0, 200),
         };
-        Ok(SearchHit {
+        SearchHit {
             summary,
             score,
             highlights,
             snippet,
-            document_text: std::sync::Arc::from(text.as_str()),
-        })
+            document_text: std::sync::Arc::from(text),
+        }
     }
 }

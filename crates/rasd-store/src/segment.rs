@@ -2,18 +2,23 @@
 //!
 //! A segment is read far more often than it is written, and most reads need only document
 //! numbers and impacts (a phrase needs positions, and only for the documents that have every
-//! word). So the three columns are stored apart:
+//! word). So the columns are stored apart:
 //!
 //! ```text
 //! count (varint) · length of the documents column (varint)
 //! documents: document numbers, ascending, as varint deltas (the first from 0)
 //! impacts:   count × u16 little-endian (the BM25 tf part, see `scoring.rs`)
+//! skips:     (count - 1) / 64 × u32 little-endian: where the positions of postings
+//!            64, 128, … start in the positions column
 //! positions: per posting, tf (varint) then tf ascending positions as varint deltas
 //! ```
 //!
-//! A posting's positions are self-contained, so segments merge by concatenating columns (only
-//! the first delta of each following segment changes). Decoding never panics: a truncated or
-//! malformed segment reads as `None`, which callers report as corruption.
+//! A phrase is checked on the best-ranked documents first, in no order of the column, so the
+//! positions of the posting at index `i` are found from the skip before it and at most 63
+//! postings stepped over ([`Segment::positions_at`]), never by walking the column from its
+//! start. A posting's positions are self-contained, so segments merge by concatenating the
+//! postings (the documents' deltas and the skips are recomputed). Decoding never panics: a
+//! truncated or malformed segment reads as `None`, which callers report as corruption.
 
 /// Appends `value` as an unsigned LEB128 varint.
 pub fn put_varint(out: &mut Vec<u8>, mut value: u64) {
@@ -45,8 +50,12 @@ pub struct SegmentBuilder {
     last: Option<u64>,
     docs: Vec<u8>,
     impacts: Vec<u8>,
+    skips: Vec<u8>,
     positions: Vec<u8>,
 }
+
+/// Postings between two skips.
+const SKIP: usize = 64;
 
 impl SegmentBuilder {
     /// Adds a posting; `doc` must be greater than every document pushed before.
@@ -61,6 +70,11 @@ impl SegmentBuilder {
         put_varint(&mut self.docs, doc - self.last.unwrap_or(0));
         self.last = Some(doc);
         self.impacts.extend_from_slice(&impact.to_le_bytes());
+        if self.count > 0 && self.count.is_multiple_of(SKIP as u64) {
+            // A column past 4 GiB cannot be a sled value; the skip would only be wrong there.
+            let at = u32::try_from(self.positions.len()).unwrap_or(u32::MAX);
+            self.skips.extend_from_slice(&at.to_le_bytes());
+        }
         self.positions.extend_from_slice(raw_positions);
         self.count += 1;
     }
@@ -80,6 +94,7 @@ impl SegmentBuilder {
         put_varint(&mut out, self.docs.len() as u64);
         out.extend_from_slice(&self.docs);
         out.extend_from_slice(&self.impacts);
+        out.extend_from_slice(&self.skips);
         out.extend_from_slice(&self.positions);
         out
     }
@@ -91,6 +106,7 @@ pub struct Segment<'a> {
     count: usize,
     docs: &'a [u8],
     impacts: &'a [u8],
+    skips: &'a [u8],
     positions: &'a [u8],
 }
 
@@ -111,12 +127,36 @@ impl<'a> Segment<'a> {
         at += docs_len;
         let impacts = bytes.get(at..at.checked_add(count.checked_mul(2)?)?)?;
         at += impacts.len();
+        let skips_len = count.saturating_sub(1) / SKIP * 4;
+        let skips = bytes.get(at..at.checked_add(skips_len)?)?;
+        at += skips_len;
         Some(Segment {
             count,
             docs,
             impacts,
+            skips,
             positions: &bytes[at..],
         })
+    }
+
+    /// The encoded positions of the posting at `index` (in document order); `None` when the
+    /// index is out of range or the segment is corrupt.
+    pub fn positions_at(&self, index: usize) -> Option<&'a [u8]> {
+        if index >= self.count {
+            return None;
+        }
+        let mut at = match index / SKIP {
+            0 => 0,
+            k => {
+                let skip = self.skips.get(4 * (k - 1)..4 * k)?;
+                u32::from_le_bytes(skip.try_into().ok()?) as usize
+            }
+        };
+        for _ in 0..index % SKIP {
+            at = skip_positions(self.positions, at)?;
+        }
+        let end = skip_positions(self.positions, at)?;
+        self.positions.get(at..end)
     }
 
     pub fn len(&self) -> usize {
@@ -158,6 +198,22 @@ impl<'a> Segment<'a> {
             })
         })
     }
+}
+
+/// Where the positions starting at `at` end.
+fn skip_positions(bytes: &[u8], mut at: usize) -> Option<usize> {
+    let tf = get_varint(bytes, &mut at)?;
+    for _ in 0..tf {
+        // A varint ends at its first byte under 0x80.
+        loop {
+            let byte = *bytes.get(at)?;
+            at += 1;
+            if byte < 0x80 {
+                break;
+            }
+        }
+    }
+    Some(at)
 }
 
 /// Ascending positions as a posting stores them: their number, then the deltas.
@@ -253,7 +309,7 @@ mod tests {
                 any::<u16>(),
                 proptest::collection::btree_set(0u32..5000, 0..6),
             ),
-            0..40,
+            0..160,
         )
         .prop_map(|m| {
             m.into_iter()
@@ -263,6 +319,17 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn positions_are_found_by_index(list in postings()) {
+            let bytes = build(&list);
+            let segment = Segment::parse(&bytes).unwrap();
+            for (i, (_, _, positions)) in list.iter().enumerate() {
+                let raw = segment.positions_at(i).unwrap();
+                prop_assert_eq!(&decode_positions(raw).unwrap(), positions);
+            }
+            prop_assert!(segment.positions_at(list.len()).is_none());
+        }
+
         #[test]
         fn segments_round_trip(list in postings()) {
             let bytes = build(&list);

@@ -371,10 +371,14 @@ impl Store {
 
     /// The text of one document, without decoding its mentions.
     pub fn text(&self, id: &str) -> Result<Option<String>> {
+        Ok(self.summary_and_text(id)?.map(|(_, text)| text))
+    }
+
+    /// The metadata and text of one document in one read, without decoding its mentions.
+    pub fn summary_and_text(&self, id: &str) -> Result<Option<(DocSummary, String)>> {
         /// The leading fields of a [`StoredDocument`].
         #[derive(Deserialize)]
         struct Leading<'a> {
-            #[allow(dead_code)]
             summary: DocSummary,
             text: &'a str,
         }
@@ -387,7 +391,7 @@ impl Store {
                 key: String::from_utf8_lossy(&k).into_owned(),
                 detail: e.to_string(),
             })?;
-        Ok(Some(leading.text.to_owned()))
+        Ok(Some((leading.summary, leading.text.to_owned())))
     }
 
     /// The metadata of one document.

@@ -1,5 +1,5 @@
-//! Top-k search that stops checking a time filter early returns the same pages as checking
-//! every hit.
+//! Top-k search that stops checking phrases and time filters early returns the same pages as
+//! checking every hit, and phrases match exactly the documents that hold them.
 
 mod common;
 
@@ -40,7 +40,8 @@ fn walk(
 async fn early_stopping_returns_the_exhaustive_ranking() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&StoreConfig::new(dir.path())).unwrap();
-    for chunk in (0..300).collect::<Vec<_>>().chunks(50) {
+    // Groups of 150 documents: segments longer than the 64 postings between two skips.
+    for chunk in (0..300).collect::<Vec<_>>().chunks(150) {
         for result in store.put(chunk.iter().map(|&i| article(i)).collect()).await {
             result.unwrap();
         }
@@ -102,4 +103,20 @@ async fn early_stopping_returns_the_exhaustive_ranking() {
         assert!(scores.len() > 1, "{query}: scores differ between documents");
     }
     assert!(stopped_somewhere, "no query stopped reading early");
+
+    // Every third document holds «دير الزور»; none holds it the other way round.
+    let everything = DocumentFilter::default();
+    let (hits, total, exact) = walk(&store, "\"دير الزور\"", &everything, u64::MAX);
+    assert!(exact);
+    assert_eq!(total, 100);
+    let mut ids: Vec<String> = hits.into_iter().map(|(id, _)| id).collect();
+    ids.sort();
+    let expected: Vec<String> = (0..300)
+        .filter(|i| i % 3 == 0)
+        .map(|i| format!("doc-{i:04}"))
+        .collect();
+    assert_eq!(ids, expected);
+    let (hits, total, _) = walk(&store, "\"الزور دير\"", &everything, u64::MAX);
+    assert!(hits.is_empty());
+    assert_eq!(total, 0);
 }
