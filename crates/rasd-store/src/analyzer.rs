@@ -41,13 +41,16 @@ impl Analyzer {
     /// The UTF-8 byte ranges of `text` whose search term is one of `keys` (highlighting).
     ///
     /// A term is its token with affixes removed or lower-cased, so a token whose bytes contain
-    /// no key (in any case) cannot match: only the tokens that do are stemmed.
+    /// no key (in any case) cannot match: only the tokens that do are stemmed. Lower-casing
+    /// leaves lower-case letters, so when no key has any (Arabic words, digits), tokens with
+    /// capitals are not even looked at.
     pub fn find(&self, text: &str, keys: &BTreeSet<String>) -> Vec<Range<usize>> {
         let normalized = self.normalizer.normalize(text);
+        let cased_keys = keys.iter().any(|k| k.chars().any(char::is_lowercase));
         tokenize(&normalized.text)
             .filter(|token| {
                 keys.iter().any(|k| token.text.contains(k.as_str()))
-                    || token.text.chars().any(char::is_uppercase)
+                    || (cased_keys && token.text.chars().any(char::is_uppercase))
             })
             .filter(|token| keys.contains(search_term(token.text).as_ref()))
             .map(|token| normalized.alignment.to_original(token.range))
