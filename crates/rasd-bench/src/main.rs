@@ -11,6 +11,7 @@
 mod corpus;
 mod ingest;
 mod query;
+mod query_sets;
 mod server;
 mod stats;
 mod sys;

@@ -17,71 +17,12 @@ use serde_json::{json, Value};
 use tokio::task::JoinSet;
 use tonic::transport::Channel;
 
+use crate::query_sets::{self, FILTERED, LIST_ENTITIES, PHRASES, RELATED, WORDS};
 use crate::stats::Latency;
 use crate::sys::CpuSample;
 
-/// Entities whose documents are listed (`ListDocuments` with `filter.entity_id`).
-const LIST_ENTITIES: &[&str] = &[
-    "org/isis",
-    "gpe/syria",
-    "gpe/damascus",
-    "gpe/yemen",
-    "gpe/iraq",
-    "org/houthis",
-    "gpe/iran",
-    "org/united-nations",
-];
-
-/// One-word searches.
-const WORDS: &[&str] = &[
-    "داعش",
-    "دمشق",
-    "الحوثيين",
-    "صنعاء",
-    "حلب",
-    "النفط",
-    "الإرهاب",
-    "اللاجئين",
-];
-
-/// Two-word phrases.
-const PHRASES: &[&str] = &[
-    "\"الدولة الإسلامية\"",
-    "\"مجلس الأمن\"",
-    "\"الأمم المتحدة\"",
-    "\"التحالف العربي\"",
-    "\"وزارة الداخلية\"",
-    "\"خادم الحرمين\"",
-    "\"البيت الأبيض\"",
-    "\"الشرق الأوسط\"",
-];
-
-/// One-word searches restricted to the documents that mention an entity.
-const FILTERED: &[(&str, &str)] = &[
-    ("هجوم", "org/isis"),
-    ("غارات", "gpe/syria"),
-    ("مفاوضات", "gpe/yemen"),
-    ("النفط", "gpe/iraq"),
-    ("الاتفاق", "gpe/iran"),
-    ("قصف", "org/houthis"),
-    ("اللاجئين", "gpe/syria"),
-    ("انتحاري", "org/isis"),
-];
-
-/// Entities whose co-occurring entities are listed.
-const RELATED: &[&str] = &[
-    "org/isis",
-    "gpe/syria",
-    "gpe/yemen",
-    "gpe/iraq",
-    "gpe/iran",
-    "org/houthis",
-    "gpe/damascus",
-    "gpe/saudi-arabia",
-];
-
 /// Page size of every listing and search.
-const PAGE_SIZE: i32 = 20;
+const PAGE_SIZE: i32 = query_sets::PAGE_SIZE as i32;
 
 /// The kinds of read measured, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

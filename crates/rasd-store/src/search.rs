@@ -29,8 +29,9 @@ use crate::store::{snippet, DocumentFilter};
 use crate::{Result, Store, StoreError};
 
 /// With a phrase or a time filter, candidates checked in all before the number of hits is
-/// estimated from them.
-const EXACT_LIMIT: u64 = 1_000;
+/// estimated from them (a sample of 400 puts the estimate within about 5% of the share that
+/// passes, two times in three).
+const EXACT_LIMIT: u64 = 400;
 
 /// One ranked search result.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,9 +129,25 @@ fn seek(docs: &[u64], from: usize, doc: u64) -> usize {
     low + docs[low..high].partition_point(|&d| d < doc)
 }
 
-/// Keeps the candidates that are in `list`, adding the list's score to theirs.
+/// Keeps the candidates that are in `list`, adding the list's score to theirs. Against a list
+/// of about the same length the two are merged step by step; against a much longer one the
+/// list is searched by galloping.
 fn intersect(candidates: &mut Vec<Candidate>, list: &PostingList) {
     let mut at = 0;
+    if list.docs.len() < 8 * candidates.len() {
+        candidates.retain_mut(|candidate| {
+            while list.docs.get(at).is_some_and(|&d| d < candidate.doc) {
+                at += 1;
+            }
+            if list.docs.get(at) == Some(&candidate.doc) {
+                candidate.score += list.idf * f64::from(list.impacts[at]) / IMPACT_SCALE;
+                true
+            } else {
+                false
+            }
+        });
+        return;
+    }
     candidates.retain_mut(|candidate| {
         at = seek(&list.docs, at, candidate.doc);
         if list.docs.get(at) == Some(&candidate.doc) {

@@ -2,59 +2,22 @@
 //! the machine, as opposed to the latency under concurrent load that `rasd-bench` reports.
 //!
 //! ```text
-//! cargo run --release -p rasd-store --example query_cost -- DATA_DIR [ROUNDS [KIND]]
+//! cargo run --release -p rasd-bench --bin query-cost -- DATA_DIR [ROUNDS [KIND]]
 //! ```
 //!
 //! `DATA_DIR` is a store no server has open (for example one kept by `rasd-bench --data-dir`).
 //! Every query runs once to warm the cache, then `ROUNDS` times (default 20); the mean time of
 //! each query and of each kind is printed, with queries per second on one core. `KIND` keeps
-//! the kinds whose name contains it (`phrase`, `Related`, …).
+//! the kinds whose name contains it (`phrase`, `Related`, …). The queries are `rasd-bench`'s.
 
 use std::time::Instant;
 
 use rasd_store::{DocumentFilter, Store, StoreConfig};
 
-const WORDS: &[&str] = &[
-    "داعش",
-    "دمشق",
-    "الحوثيين",
-    "صنعاء",
-    "حلب",
-    "النفط",
-    "الإرهاب",
-    "اللاجئين",
-];
-const PHRASES: &[&str] = &[
-    "\"الدولة الإسلامية\"",
-    "\"مجلس الأمن\"",
-    "\"الأمم المتحدة\"",
-    "\"التحالف العربي\"",
-    "\"وزارة الداخلية\"",
-    "\"خادم الحرمين\"",
-    "\"البيت الأبيض\"",
-    "\"الشرق الأوسط\"",
-];
-const FILTERED: &[(&str, &str)] = &[
-    ("هجوم", "org/isis"),
-    ("غارات", "gpe/syria"),
-    ("مفاوضات", "gpe/yemen"),
-    ("النفط", "gpe/iraq"),
-    ("الاتفاق", "gpe/iran"),
-    ("قصف", "org/houthis"),
-    ("اللاجئين", "gpe/syria"),
-    ("انتحاري", "org/isis"),
-];
-const ENTITIES: &[&str] = &[
-    "org/isis",
-    "gpe/syria",
-    "gpe/yemen",
-    "gpe/iraq",
-    "gpe/iran",
-    "org/houthis",
-    "gpe/damascus",
-    "gpe/saudi-arabia",
-];
-const PAGE_SIZE: usize = 20;
+#[path = "../query_sets.rs"]
+mod query_sets;
+
+use query_sets::{FILTERED, LIST_ENTITIES, PAGE_SIZE, PHRASES, RELATED, WORDS};
 
 type Query<'a> = Box<dyn Fn(&Store) -> rasd_store::Result<usize> + 'a>;
 
@@ -78,7 +41,7 @@ fn kinds() -> Vec<(&'static str, Vec<(String, Query<'static>)>)> {
     vec![
         (
             "ListDocuments by entity",
-            ENTITIES
+            LIST_ENTITIES
                 .iter()
                 .map(|&e| {
                     let q: Query = Box::new(move |store: &Store| {
@@ -111,7 +74,7 @@ fn kinds() -> Vec<(&'static str, Vec<(String, Query<'static>)>)> {
         ),
         (
             "ListRelatedEntities",
-            ENTITIES
+            RELATED
                 .iter()
                 .map(|&e| {
                     let q: Query = Box::new(move |store: &Store| {
@@ -127,7 +90,7 @@ fn kinds() -> Vec<(&'static str, Vec<(String, Query<'static>)>)> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let Some(dir) = args.next() else {
-        return Err("usage: query_cost DATA_DIR [ROUNDS [KIND]]".into());
+        return Err("usage: query-cost DATA_DIR [ROUNDS [KIND]]".into());
     };
     let rounds: u32 = args.next().map(|r| r.parse()).transpose()?.unwrap_or(20);
     let only = args.next().unwrap_or_default();
