@@ -290,7 +290,7 @@ fn text_report(r: &Value) -> String {
         r["config"]["query_clients"],
         grouped(r["config"]["queries"].as_u64().unwrap_or(0)),
         r["config"]["max_query_seconds"],
-        grouped(r["ingest"]["documents_acknowledged"].as_u64().unwrap_or(0)),
+        grouped(r["stored_documents"].as_u64().unwrap_or(0)),
     ));
     line(format!(
         "  {:<34} {:>7} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>8}",
@@ -573,6 +573,7 @@ async fn run(args: &Args) -> Result<Value> {
             "queries": after_queries.since(&after_idle, ticks, query_seconds),
         },
         "ingest": ingested.json(),
+        "stored_documents": stored,
         "store": {
             "du_bytes_after_ingest": du_ingest,
             "apparent_bytes_after_ingest": apparent_ingest,
