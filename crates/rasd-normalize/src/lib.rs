@@ -91,4 +91,4 @@ pub use offsets::{OffsetIndex, OffsetUnit};
 pub use profile::Profile;
 pub use rules::{Rule, RuleSet};
 pub use stem::search_term;
-pub use tokenize::{is_word_char, tokenize, Token};
+pub use tokenize::{is_word_char, token_at, tokenize, Token};

@@ -130,6 +130,34 @@ impl<'a> Iterator for Tokens<'a> {
     }
 }
 
+/// The token of [`tokenize`] that holds byte `at` of a **normalized** text (a character
+/// boundary), if any, found without tokenizing the text before it: a token is the part of a
+/// maximal run of word characters from its first alphanumeric character on.
+pub fn token_at(normalized: &str, at: usize) -> Option<Token<'_>> {
+    let first = normalized.get(at..)?.chars().next()?;
+    if !is_word_char(first) {
+        return None;
+    }
+    let run_start = normalized[..at]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_word_char(c))
+        .last()
+        .map_or(at, |(i, _)| i);
+    let run_end = normalized[at..]
+        .char_indices()
+        .find(|&(_, c)| !is_word_char(c))
+        .map_or(normalized.len(), |(i, _)| at + i);
+    let start = normalized[run_start..run_end]
+        .char_indices()
+        .find(|&(_, c)| is_alphanumeric(c))
+        .map(|(i, _)| run_start + i)?;
+    (start <= at).then(|| Token {
+        text: &normalized[start..run_end],
+        range: start..run_end,
+    })
+}
+
 /// `char::is_alphanumeric`, with ASCII and the Arabic letters (most of the text) answered
 /// without a table search. A token starts with such a character.
 fn is_alphanumeric(c: char) -> bool {
@@ -240,6 +268,18 @@ mod tests {
             let got: Vec<(usize, usize)> =
                 tokenize(&text).map(|t| (t.range.start, t.range.end)).collect();
             proptest::prop_assert_eq!(got, tokens_by_definition(&text));
+        }
+
+        #[test]
+        fn the_token_at_a_byte_is_the_one_that_holds_it(
+            text in "[\u{0600}-\u{06FF} a-z0-9.,\u{0300}-\u{0310}\u{200C}\u{200D}é😀\u{10000}-\u{10010}]{0,60}",
+        ) {
+            let tokens: Vec<Token<'_>> = tokenize(&text).collect();
+            for (at, _) in text.char_indices() {
+                let expected = tokens.iter().find(|t| t.range.contains(&at)).cloned();
+                proptest::prop_assert_eq!(token_at(&text, at), expected, "at {}", at);
+            }
+            proptest::prop_assert_eq!(token_at(&text, text.len()), None);
         }
     }
 

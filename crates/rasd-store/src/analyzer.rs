@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use rasd_normalize::{search_term, tokenize, Normalizer, Profile};
+use rasd_normalize::{search_term, token_at, tokenize, Normalizer, Profile, Token};
 
 /// One search term of a text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,18 +41,36 @@ impl Analyzer {
     /// The UTF-8 byte ranges of `text` whose search term is one of `keys` (highlighting).
     ///
     /// A term is its token with affixes removed or lower-cased, so a token whose bytes contain
-    /// no key (in any case) cannot match: only the tokens that do are stemmed. Lower-casing
-    /// leaves lower-case letters, so when no key has any (Arabic words, digits), tokens with
-    /// capitals are not even looked at.
+    /// no key (in any case) cannot match: only the tokens that do are stemmed. When no key has
+    /// lower-case letters (Arabic words, digits), lower-casing cannot make a token match, so
+    /// the keys are searched for in the normalized text and only the tokens around their
+    /// occurrences are looked at, without tokenizing the rest.
     pub fn find(&self, text: &str, keys: &BTreeSet<String>) -> Vec<Range<usize>> {
         let normalized = self.normalizer.normalize(text);
+        let matching = |token: &Token<'_>| keys.contains(search_term(token.text).as_ref());
         let cased_keys = keys.iter().any(|k| k.chars().any(char::is_lowercase));
-        tokenize(&normalized.text)
-            .filter(|token| {
-                keys.iter().any(|k| token.text.contains(k.as_str()))
-                    || (cased_keys && token.text.chars().any(char::is_uppercase))
-            })
-            .filter(|token| keys.contains(search_term(token.text).as_ref()))
+        let tokens: Vec<Token<'_>> = if cased_keys {
+            tokenize(&normalized.text)
+                .filter(|token| {
+                    keys.iter().any(|k| token.text.contains(k.as_str()))
+                        || token.text.chars().any(char::is_uppercase)
+                })
+                .filter(matching)
+                .collect()
+        } else {
+            let mut found: Vec<Token<'_>> = keys
+                .iter()
+                .filter(|k| !k.is_empty())
+                .flat_map(|k| normalized.text.match_indices(k.as_str()))
+                .filter_map(|(at, _)| token_at(&normalized.text, at))
+                .collect();
+            found.sort_by_key(|token| token.range.start);
+            found.dedup_by_key(|token| token.range.start);
+            found.retain(matching);
+            found
+        };
+        tokens
+            .into_iter()
             .map(|token| normalized.alignment.to_original(token.range))
             .filter(|range| !range.is_empty())
             .collect()
@@ -90,6 +108,47 @@ mod tests {
             .map(|t| normalized.alignment.to_original(t.normalized))
             .filter(|r| !r.is_empty())
             .collect()
+    }
+
+    const WORDS: &[&str] = &[
+        "داعش",
+        "لداعش",
+        "الداعشية",
+        "دَاعِش",
+        "داعــش",
+        "دير",
+        "الزور",
+        "بدير",
+        "وتنظيم",
+        "تنظيم",
+        "الدولة",
+        "للدولة",
+        "والدولتين",
+        "2015",
+        "١٢",
+        "ISIS",
+        "Isis",
+        "ẞ",
+        "َ",
+    ];
+    const GAPS: &[&str] = &[" ", "، ", ".", "«", "»", "\u{200C}", "", "-"];
+
+    proptest::proptest! {
+        #[test]
+        fn finding_equals_stemming_every_token(
+            words in proptest::collection::vec((0..WORDS.len(), 0..GAPS.len()), 0..30),
+            query in proptest::collection::vec(0..WORDS.len(), 1..3),
+        ) {
+            let analyzer = Analyzer::default();
+            let text: String = words.iter().map(|&(w, g)| format!("{}{}", WORDS[w], GAPS[g])).collect();
+            let query: Vec<&str> = query.iter().map(|&w| WORDS[w]).collect();
+            let keys: BTreeSet<String> =
+                analyzer.terms(&query.join(" ")).into_iter().map(|t| t.key).collect();
+            proptest::prop_assert_eq!(
+                analyzer.find(&text, &keys),
+                find_by_stemming_all(&analyzer, &text, &keys)
+            );
+        }
     }
 
     #[test]
