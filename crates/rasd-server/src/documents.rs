@@ -238,22 +238,27 @@ impl DocumentService for DocumentApi {
                 ApiError::invalid("view", format!("{} is not a known DocumentView", r.view))
             })?;
             let store = state.store()?;
-            let doc = store
-                .get(&r.document_id)
-                .map_err(store_error)?
-                .ok_or_else(|| ApiError::NotFound {
-                    resource_type: "rasd.v1.Document",
-                    name: r.document_id.clone(),
-                })?;
-            let document = match view {
-                DocumentView::Basic => convert::document_basic(&doc.summary),
-                DocumentView::Unspecified | DocumentView::Full => {
-                    convert::document_full(&doc, unit)
-                }
-            };
-            Ok(v1::GetDocumentResponse {
-                document: Some(document),
-            })
+            // A read that misses the cache waits for the disk: never on an async thread.
+            state
+                .blocking(move || {
+                    let doc = store
+                        .get(&r.document_id)
+                        .map_err(store_error)?
+                        .ok_or_else(|| ApiError::NotFound {
+                            resource_type: "rasd.v1.Document",
+                            name: r.document_id.clone(),
+                        })?;
+                    let document = match view {
+                        DocumentView::Basic => convert::document_basic(&doc.summary),
+                        DocumentView::Unspecified | DocumentView::Full => {
+                            convert::document_full(&doc, unit)
+                        }
+                    };
+                    Ok(v1::GetDocumentResponse {
+                        document: Some(document),
+                    })
+                })
+                .await
         })
         .await
     }

@@ -28,22 +28,27 @@ fn not_found(id: &str) -> ApiError {
     }
 }
 
+/// The entity as the store and the knowledge base know it; NOT_FOUND if neither does.
+fn lookup_entity(state: &AppState, id: &str) -> Result<v1::Entity, ApiError> {
+    let store = state.store()?;
+    let extractor = state.extractor()?;
+    let stats = store.entity(id).map_err(ApiError::from)?;
+    let kb = extractor
+        .knowledge_base()
+        .get(id)
+        .filter(|e| !e.is_lexical());
+    if stats.is_none() && kb.is_none() {
+        return Err(not_found(id));
+    }
+    let mut entity = convert::entity(stats.as_ref(), kb);
+    entity.user_defined = store.user_entity(id).map_err(ApiError::from)?.is_some();
+    Ok(entity)
+}
+
 impl EntityApi {
-    /// The entity as the store and the knowledge base know it; NOT_FOUND if neither does.
+    /// [`lookup_entity`] with this service's state.
     fn lookup(&self, id: &str) -> Result<v1::Entity, ApiError> {
-        let store = self.state.store()?;
-        let extractor = self.state.extractor()?;
-        let stats = store.entity(id).map_err(ApiError::from)?;
-        let kb = extractor
-            .knowledge_base()
-            .get(id)
-            .filter(|e| !e.is_lexical());
-        if stats.is_none() && kb.is_none() {
-            return Err(not_found(id));
-        }
-        let mut entity = convert::entity(stats.as_ref(), kb);
-        entity.user_defined = store.user_entity(id).map_err(ApiError::from)?.is_some();
-        Ok(entity)
+        lookup_entity(&self.state, id)
     }
 
     /// Stores an addition to the knowledge base, then installs a pipeline built with it. The
@@ -192,8 +197,14 @@ impl EntityService for EntityApi {
         traced("GetEntity", async move {
             let r = request.into_inner();
             validate::entity_id("entity_id", &r.entity_id)?;
+            // A read that misses the cache waits for the disk: never on an async thread.
+            let state = self.state.clone();
+            let entity = self
+                .state
+                .blocking(move || lookup_entity(&state, &r.entity_id))
+                .await?;
             Ok(v1::GetEntityResponse {
-                entity: Some(self.lookup(&r.entity_id)?),
+                entity: Some(entity),
             })
         })
         .await
