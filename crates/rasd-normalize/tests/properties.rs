@@ -80,13 +80,26 @@ fn check(n: &Normalizer, original: &str) -> Result<(), TestCaseError> {
             span,
             original
         );
+        // The span makes the character, alone or, for the rules that look at the letters
+        // around (a dot inside a word, a mark after it), with a few characters of context.
         let piece = n.normalize_text(&original[span.clone()]);
+        let before = original[..span.start]
+            .char_indices()
+            .rev()
+            .nth(3)
+            .map_or(0, |(i, _)| i);
+        let after = original[span.end..]
+            .char_indices()
+            .nth(4)
+            .map_or(original.len(), |(i, _)| span.end + i);
+        let in_context = n.normalize_text(&original[before..after]);
         prop_assert!(
-            piece.contains(ch),
-            "{:?} from {:?} (normalized {:?})",
+            piece.contains(ch) || in_context.contains(ch),
+            "{:?} from {:?} (normalized {:?}, with context {:?})",
             ch,
             &original[span.clone()],
-            piece
+            piece,
+            in_context
         );
         last = span;
     }
@@ -187,5 +200,22 @@ fn every_code_point_is_idempotent() {
                 );
             }
         }
+    }
+}
+
+/// A hamza above composed with a waw across a dot that only the letters around it make an
+/// obfuscation: the span of «ؤ» normalizes to it only with that context.
+#[test]
+fn a_character_made_with_context_keeps_the_invariants() {
+    for text in [
+        "دۄ.\u{654}د",
+        "ۄ.\u{654}",
+        "بۄ.\u{654}ب ۄ.\u{654}",
+        "دا.عــش ۄ.\u{654}ر",
+    ] {
+        for p in Profile::ALL {
+            check(&Normalizer::for_profile(*p), text).unwrap();
+        }
+        check(&Normalizer::new(RuleSet::all()), text).unwrap();
     }
 }
