@@ -14,7 +14,7 @@ use tonic::{Request, Response, Status};
 
 use crate::config::Limits;
 use crate::convert;
-use crate::state::{ingest_blocking, traced, AppState};
+use crate::state::{blocking_unqueued, traced, AppState};
 use crate::validate;
 
 /// Implements the generated `DocumentService` trait.
@@ -141,7 +141,7 @@ impl DocumentService for DocumentApi {
             if let Some(outcome) = already_stored(&store, &valid.doc)? {
                 return Ok(create_response(outcome, unit));
             }
-            let valid = ingest_blocking(move || {
+            let valid = blocking_unqueued(move || {
                 extract_into(&extractor, &mut valid);
                 Ok(valid)
             })
@@ -170,7 +170,7 @@ impl DocumentService for DocumentApi {
             let worker_store = store.clone();
             // Each item is either answered already (invalid, or stored before) or to be stored.
             let items: Vec<Result<Result<v1::CreateDocumentResponse, ValidCreate>, ApiError>> =
-                ingest_blocking(move || {
+                blocking_unqueued(move || {
                     Ok(request
                         .requests
                         .into_iter()

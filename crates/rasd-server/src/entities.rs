@@ -12,7 +12,7 @@ use tonic::{Request, Response, Status};
 
 use crate::convert;
 use crate::knowledge;
-use crate::state::{traced, AppState};
+use crate::state::{blocking_unqueued, traced, AppState};
 use crate::validate;
 
 /// Implements the generated `EntityService` trait.
@@ -61,7 +61,7 @@ impl EntityApi {
         self.state.store()?.put_user_entity(&user).await?;
         let mut kb = current.knowledge_base().clone();
         knowledge::apply(&mut kb, &user);
-        let extractor = self.state.blocking(move || Ok(Extractor::new(kb))).await?;
+        let extractor = blocking_unqueued(move || Ok(Extractor::new(kb))).await?;
         self.state.set_extractor(Arc::new(extractor));
         tracing::info!(entity_id = %user.id, aliases = user.aliases.len(), "knowledge base updated");
         Ok(())

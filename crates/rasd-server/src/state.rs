@@ -48,9 +48,11 @@ impl AppState {
     /// short and the tail of the latency distribution close to the cost of the requests
     /// themselves.
     ///
-    /// The extraction of documents to store does not queue ([`ingest_blocking`]): the writer
-    /// commits whatever documents are ready in one group, and many extractions finishing
-    /// together make large groups, which is what makes ingest fast.
+    /// Two kinds of work do not queue ([`blocking_unqueued`]): the extraction of documents to
+    /// store (the writer commits whatever documents are ready in one group, and many
+    /// extractions finishing together make large groups, which is what makes ingest fast), and
+    /// rebuilding the extraction pipeline after a change of the knowledge base (seconds of work
+    /// that would hold a slot from the reads).
     pub async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
@@ -61,7 +63,7 @@ impl AppState {
             .acquire()
             .await
             .map_err(|_| ApiError::Unavailable("the server is shutting down".to_owned()))?;
-        ingest_blocking(work).await
+        blocking_unqueued(work).await
     }
 
     /// Installs a new extraction pipeline for the requests that start from now on.
@@ -122,9 +124,9 @@ pub async fn traced<T>(
     .await
 }
 
-/// Runs the extraction of documents to store off the async threads, at once (see
-/// [`AppState::blocking`]); waiting for the commit happens after it.
-pub async fn ingest_blocking<T, F>(work: F) -> Result<T, ApiError>
+/// Runs blocking work off the async threads at once, without a work slot (see
+/// [`AppState::blocking`] for what goes here).
+pub async fn blocking_unqueued<T, F>(work: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce() -> Result<T, ApiError> + Send + 'static,

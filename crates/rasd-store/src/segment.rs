@@ -188,10 +188,7 @@ impl<'a> Segment<'a> {
             doc = doc.checked_add(get_varint(this.docs, &mut doc_at)?)?;
             let impact = u16::from_le_bytes([this.impacts[2 * i], this.impacts[2 * i + 1]]);
             let start = pos_at;
-            let tf = get_varint(this.positions, &mut pos_at)?;
-            for _ in 0..tf {
-                get_varint(this.positions, &mut pos_at)?;
-            }
+            pos_at = skip_positions(this.positions, pos_at)?;
             Some(Entry {
                 doc,
                 impact,
@@ -201,18 +198,12 @@ impl<'a> Segment<'a> {
     }
 }
 
-/// Where the positions starting at `at` end.
+/// Where the positions of the posting starting at `at` end; `None` when they are truncated or
+/// malformed.
 fn skip_positions(bytes: &[u8], mut at: usize) -> Option<usize> {
     let tf = get_varint(bytes, &mut at)?;
     for _ in 0..tf {
-        // A varint ends at its first byte under 0x80.
-        loop {
-            let byte = *bytes.get(at)?;
-            at += 1;
-            if byte < 0x80 {
-                break;
-            }
-        }
+        get_varint(bytes, &mut at)?;
     }
     Some(at)
 }

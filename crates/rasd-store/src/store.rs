@@ -369,11 +369,6 @@ impl Store {
             .transpose()
     }
 
-    /// The text of one document, without decoding its mentions.
-    pub fn text(&self, id: &str) -> Result<Option<String>> {
-        Ok(self.summary_and_text(id)?.map(|(_, text)| text))
-    }
-
     /// The metadata and text of one document in one read, without decoding its mentions.
     pub fn summary_and_text(&self, id: &str) -> Result<Option<(DocSummary, String)>> {
         /// The leading fields of a [`StoredDocument`].

@@ -9,6 +9,9 @@
 //! Every query runs once to warm the cache, then `ROUNDS` times (default 20); the mean time of
 //! each query and of each kind is printed, with queries per second on one core. `KIND` keeps
 //! the kinds whose name contains it (`phrase`, `Related`, …). The queries are `rasd-bench`'s.
+//! Before them it prints the group indexes and unit lists not merged yet and the segments of
+//! each word; with `RASD_MERGE_FIRST` set it first merges whatever is due and says how long
+//! that took (otherwise the store's background merge runs beside the queries).
 
 use std::time::Instant;
 
