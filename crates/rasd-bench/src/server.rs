@@ -86,7 +86,8 @@ impl ServerProcess {
                 command.env_remove(key);
             }
         }
-        command.env("RASD_LOG", log_filter);
+        // The "serving" event carries the address: it stays on whatever the filter says.
+        command.env("RASD_LOG", format!("{log_filter},rasd_server::serve=info"));
         let mut child = command
             .spawn()
             .with_context(|| format!("cannot start {}", binary.display()))?;
