@@ -61,8 +61,8 @@ impl Analyzer {
             let mut found: Vec<Token<'_>> = keys
                 .iter()
                 .filter(|k| !k.is_empty())
-                .flat_map(|k| normalized.text.match_indices(k.as_str()))
-                .filter_map(|(at, _)| token_at(&normalized.text, at))
+                .flat_map(|k| memchr::memmem::find_iter(normalized.text.as_bytes(), k.as_bytes()))
+                .filter_map(|at| token_at(&normalized.text, at))
                 .collect();
             found.sort_by_key(|token| token.range.start);
             found.dedup_by_key(|token| token.range.start);

@@ -28,10 +28,11 @@ use crate::segment::decode_positions_into;
 use crate::store::{snippet, DocumentFilter};
 use crate::{Result, Store, StoreError};
 
-/// With a phrase or a time filter, candidates checked in all before the number of hits is
-/// estimated from them (a sample of 400 puts the estimate within about 5% of the share that
-/// passes, two times in three).
-const EXACT_LIMIT: u64 = 400;
+/// With a phrase or a time filter, candidates checked beyond the page before the number of
+/// hits is estimated from them. They are the best-ranked candidates, not a random sample; a
+/// sample of 100 would put the estimate within about 10% of the share that passes, two times in
+/// three. Checking 400 instead made a phrase cost 1.6 times as much at 100,000 documents.
+const EXACT_LIMIT: u64 = 100;
 
 /// One ranked search result.
 #[derive(Clone, Debug, PartialEq)]

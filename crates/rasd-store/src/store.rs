@@ -370,23 +370,30 @@ impl Store {
     }
 
     /// The metadata and text of one document in one read, without decoding its mentions.
+    ///
+    /// The text is read as bytes (postcard writes a string as its bytes) and checked with a
+    /// SIMD UTF-8 validator: for the twenty hits of a search page, the standard library's check
+    /// of mostly non-ASCII text cost a tenth of the request.
     pub fn summary_and_text(&self, id: &str) -> Result<Option<(DocSummary, String)>> {
         /// The leading fields of a [`StoredDocument`].
         #[derive(Deserialize)]
         struct Leading<'a> {
             summary: DocSummary,
-            text: &'a str,
+            text: &'a [u8],
         }
         let k = key(keys::DOC, &[id.as_bytes()]);
         let Some(bytes) = self.tree.get(&k)? else {
             return Ok(None);
         };
+        let corrupt = |detail: String| StoreError::Corrupt {
+            key: String::from_utf8_lossy(&k).into_owned(),
+            detail,
+        };
         let (leading, _rest): (Leading<'_>, _) =
-            postcard::take_from_bytes(&bytes).map_err(|e| StoreError::Corrupt {
-                key: String::from_utf8_lossy(&k).into_owned(),
-                detail: e.to_string(),
-            })?;
-        Ok(Some((leading.summary, leading.text.to_owned())))
+            postcard::take_from_bytes(&bytes).map_err(|e| corrupt(e.to_string()))?;
+        let text = simdutf8::basic::from_utf8(leading.text)
+            .map_err(|_| corrupt("the text is not UTF-8".to_owned()))?;
+        Ok(Some((leading.summary, text.to_owned())))
     }
 
     /// The metadata of one document.
