@@ -1,8 +1,10 @@
 //! Pending writes of one group commit, readable before they are applied.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
+use crate::read_cache::ReadCache;
 use crate::Result;
 
 /// A staged write: `Some(value)` to insert, `None` to remove.
@@ -12,8 +14,12 @@ type Staged = Option<Vec<u8>>;
 ///
 /// A failed document must not leave half its entries in the group: [`Overlay::savepoint`] starts
 /// an undo log and [`Overlay::rollback`] restores the staged writes to that point.
+///
+/// With a [`ReadCache`], reads of the keys it covers are answered from it when they can be,
+/// and fill it when they reach the tree.
 pub struct Overlay<'a> {
     tree: &'a sled::Tree,
+    cache: Option<&'a RefCell<ReadCache>>,
     pending: BTreeMap<Vec<u8>, Staged>,
     /// Previous staged state of every key written since the savepoint (`None`: not staged).
     undo: Vec<(Vec<u8>, Option<Staged>)>,
@@ -21,17 +27,43 @@ pub struct Overlay<'a> {
 
 impl<'a> Overlay<'a> {
     pub fn new(tree: &'a sled::Tree) -> Self {
+        Overlay::with_cache(tree, None)
+    }
+
+    /// An overlay that reads through `cache` (the writer's, see `read_cache.rs`).
+    pub fn with_cache(tree: &'a sled::Tree, cache: Option<&'a RefCell<ReadCache>>) -> Self {
         Overlay {
             tree,
+            cache,
             pending: BTreeMap::new(),
             undo: Vec::new(),
         }
     }
 
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        match self.pending.get(key) {
-            Some(value) => Ok(value.clone()),
-            None => Ok(self.tree.get(key)?.map(|v| v.to_vec())),
+        if let Some(value) = self.pending.get(key) {
+            return Ok(value.clone());
+        }
+        let Some(cache) = self.cache.filter(|_| ReadCache::covers(key)) else {
+            return Ok(self.tree.get(key)?.map(|v| v.to_vec()));
+        };
+        if let Some(value) = cache.borrow().get(key) {
+            return Ok(value.clone());
+        }
+        let value = self.tree.get(key)?.map(|v| v.to_vec());
+        cache.borrow_mut().fill(key, value.clone());
+        Ok(value)
+    }
+
+    /// Once the group is applied: its writes of cached keys become what the cache holds.
+    pub fn update_cache(&self) {
+        if let Some(cache) = self.cache {
+            let mut cache = cache.borrow_mut();
+            for (key, value) in &self.pending {
+                if ReadCache::covers(key) {
+                    cache.fill(key, value.clone());
+                }
+            }
         }
     }
 

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 /// spread and merged in the background into segments with separate columns; documents by
 /// entity, type and source as posting lists; one rank key per entity, by rank of its count.
 /// 5: segments carry skips into their positions column, so phrases are checked by index.
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: two entity ranks per doubling of the document count instead of sixteen.
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The terms and entities that have segments in one run of blocks, until the run is merged
 /// into a larger one.

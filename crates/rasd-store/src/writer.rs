@@ -7,6 +7,7 @@
 //! One writer means read-modify-write of counters needs no transaction, and one flush serves many
 //! writes, which is where the throughput comes from.
 
+use std::cell::RefCell;
 use std::sync::mpsc;
 
 use tokio::sync::oneshot;
@@ -16,13 +17,41 @@ use crate::blocks::BlockBuilder;
 use crate::compaction::CompactionHandle;
 use crate::index::{self, EncodedTerm, Sign};
 use crate::keys::{self, key};
+use crate::known_ids::KnownIds;
 use crate::overlay::Overlay;
+use crate::read_cache::ReadCache;
 use crate::record::{decode, encode, StoredDocument};
 use crate::reindex::{self, ReindexReport};
 use crate::{Result, StoreError};
 
 /// Commands taken from the queue in one group, at most.
 const MAX_GROUP: usize = 512;
+
+/// Entity records the writer keeps in memory, at most (about 200 bytes each).
+const CACHED_ENTITIES: usize = 1 << 17;
+
+/// What the writer knows of the tree beyond it: see `known_ids.rs` and `read_cache.rs`.
+struct WriterMemory {
+    /// `None` when the ids could not be read: every put then looks its id up.
+    known: Option<KnownIds>,
+    cache: RefCell<ReadCache>,
+}
+
+impl WriterMemory {
+    fn load(tree: &sled::Tree) -> WriterMemory {
+        let known = match KnownIds::load(tree) {
+            Ok(known) => Some(known),
+            Err(error) => {
+                tracing::error!(%error, "cannot read the stored document ids; every put looks its id up");
+                None
+            }
+        };
+        WriterMemory {
+            known,
+            cache: RefCell::new(ReadCache::new(CACHED_ENTITIES)),
+        }
+    }
+}
 
 /// A document ready to be written: its record and its search terms.
 pub struct Prepared {
@@ -105,15 +134,17 @@ pub fn run(
             None
         }
     };
-    let rebuild = |reply: oneshot::Sender<Result<ReindexReport>>| {
+    let mut memory = WriterMemory::load(&tree);
+    let rebuild = |memory: &mut WriterMemory, reply: oneshot::Sender<Result<ReindexReport>>| {
         let held = compaction.lock.lock().unwrap_or_else(|e| e.into_inner());
         let _ = reply.send(reindex::rebuild(&db, &tree, &analyzer));
+        *memory = WriterMemory::load(&tree);
         drop(held);
         let _ = compaction.wake.send(());
     };
     while let Ok(first) = queue.recv() {
         if let Command::Reindex { reply } = first {
-            rebuild(reply);
+            rebuild(&mut memory, reply);
             continue;
         }
         let mut group = vec![first];
@@ -131,7 +162,7 @@ pub fn run(
         // A delete rewrites segments that the compactor may be merging.
         let deletes = group.iter().any(|c| matches!(c, Command::Delete { .. }));
         let held = deletes.then(|| compaction.lock.lock().unwrap_or_else(|e| e.into_inner()));
-        let group = apply_group(&tree, &analyzer, group);
+        let group = apply_group(&tree, &analyzer, &mut memory, group);
         drop(held);
         let _ = compaction.wake.send(());
         match &flusher {
@@ -146,7 +177,7 @@ pub fn run(
             }
         }
         if let Some(reply) = reindex {
-            rebuild(reply);
+            rebuild(&mut memory, reply);
         }
     }
     drop(to_flusher);
@@ -184,9 +215,15 @@ fn clone_result(result: &Result<()>) -> Result<()> {
 }
 
 /// Stages a group and applies it as one batch.
-fn apply_group(tree: &sled::Tree, analyzer: &Analyzer, group: Vec<Command>) -> Applied {
+fn apply_group(
+    tree: &sled::Tree,
+    analyzer: &Analyzer,
+    memory: &mut WriterMemory,
+    group: Vec<Command>,
+) -> Applied {
     let started = std::time::Instant::now();
-    let mut ov = Overlay::new(tree);
+    let mut ov = Overlay::with_cache(tree, Some(&memory.cache));
+    let known = &mut memory.known;
     let mut blocks = BlockBuilder::default();
     let mut replies = Vec::with_capacity(group.len());
     let mut documents = 0;
@@ -196,7 +233,7 @@ fn apply_group(tree: &sled::Tree, analyzer: &Analyzer, group: Vec<Command>) -> A
                 documents += docs.len();
                 let results = docs
                     .into_iter()
-                    .map(|p| atomically(&mut ov, |ov| put(ov, &mut blocks, p)))
+                    .map(|p| atomically(&mut ov, |ov| put(ov, &mut blocks, known, p)))
                     .collect();
                 replies.push(Reply::Put(reply, results));
             }
@@ -230,7 +267,12 @@ fn apply_group(tree: &sled::Tree, analyzer: &Analyzer, group: Vec<Command>) -> A
     let applied = if ov.is_empty() {
         Ok(())
     } else {
-        tree.apply_batch(ov.into_batch()).map_err(StoreError::from)
+        ov.update_cache();
+        let applied = tree.apply_batch(ov.into_batch()).map_err(StoreError::from);
+        if applied.is_err() {
+            memory.cache.borrow_mut().clear();
+        }
+        applied
     };
     tracing::debug!(
         documents,
@@ -281,14 +323,24 @@ fn atomically<T>(
     result
 }
 
-fn put(ov: &mut Overlay<'_>, blocks: &mut BlockBuilder, prepared: Prepared) -> Result<PutOutcome> {
+fn put(
+    ov: &mut Overlay<'_>,
+    blocks: &mut BlockBuilder,
+    known: &mut Option<KnownIds>,
+    prepared: Prepared,
+) -> Result<PutOutcome> {
     let id = prepared.doc.summary.id.as_bytes();
     let doc_key = key(keys::DOC, &[id]);
     // A stored document has a number, written in the same batch as its record: asking the small
-    // number keys first keeps the large document records out of the cache on every put.
-    let stored = match ov.get(&key(keys::DOC_NUMBER, &[id]))? {
-        Some(_) => ov.get(&doc_key)?,
-        None => None,
+    // number keys first keeps the large document records out of the cache on every put. An id
+    // the filter has never seen is not stored, staged or applied.
+    let maybe_stored = known.as_ref().is_none_or(|known| known.may_contain(id));
+    let stored = match maybe_stored {
+        true => match ov.get(&key(keys::DOC_NUMBER, &[id]))? {
+            Some(_) => ov.get(&doc_key)?,
+            None => None,
+        },
+        false => None,
     };
     if let Some(bytes) = stored {
         let existing: StoredDocument = decode(&doc_key, &bytes)?;
@@ -303,6 +355,9 @@ fn put(ov: &mut Overlay<'_>, blocks: &mut BlockBuilder, prepared: Prepared) -> R
     index::apply(ov, &prepared.doc, Sign::Add)?;
     blocks.add(ov, &prepared.doc, prepared.terms)?;
     ov.insert(doc_key, encode(&prepared.doc));
+    if let Some(known) = known {
+        known.insert(id);
+    }
     Ok(PutOutcome::Created(prepared.doc))
 }
 
