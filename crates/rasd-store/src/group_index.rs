@@ -21,26 +21,46 @@ use crate::segment::{get_varint, put_varint};
 
 /// Encodes the segments of a group, given in term order (empty ones are left out).
 pub fn encode<T: AsRef<str>>(terms: impl IntoIterator<Item = (T, Vec<u8>)>) -> Vec<u8> {
-    let mut offsets = Vec::new();
-    let mut entries = Vec::new();
+    let mut writer = Writer::default();
     for (term, segment) in terms {
-        let term = term.as_ref();
-        if segment.is_empty() {
-            continue;
+        writer.push(term.as_ref(), &[&segment]);
+    }
+    writer.finish()
+}
+
+/// Builds a group index entry by entry, without a buffer per segment.
+#[derive(Default)]
+pub struct Writer {
+    offsets: Vec<u32>,
+    entries: Vec<u8>,
+}
+
+impl Writer {
+    /// Adds the entry of `term`, whose segment is `parts` end to end; terms must come in
+    /// order, and an empty segment is left out.
+    pub fn push(&mut self, term: &str, parts: &[&[u8]]) {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        if len == 0 {
+            return;
         }
-        offsets.push(entries.len() as u32);
-        put_varint(&mut entries, term.len() as u64);
-        entries.extend_from_slice(term.as_bytes());
-        put_varint(&mut entries, segment.len() as u64);
-        entries.extend_from_slice(&segment);
+        self.offsets.push(self.entries.len() as u32);
+        put_varint(&mut self.entries, term.len() as u64);
+        self.entries.extend_from_slice(term.as_bytes());
+        put_varint(&mut self.entries, len as u64);
+        for part in parts {
+            self.entries.extend_from_slice(part);
+        }
     }
-    let mut out = Vec::with_capacity(4 + 4 * offsets.len() + entries.len());
-    out.extend_from_slice(&(offsets.len() as u32).to_le_bytes());
-    for offset in offsets {
-        out.extend_from_slice(&offset.to_le_bytes());
+
+    pub fn finish(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + 4 * self.offsets.len() + self.entries.len());
+        out.extend_from_slice(&(self.offsets.len() as u32).to_le_bytes());
+        for offset in self.offsets {
+            out.extend_from_slice(&offset.to_le_bytes());
+        }
+        out.extend_from_slice(&self.entries);
+        out
     }
-    out.extend_from_slice(&entries);
-    out
 }
 
 /// A parsed group index, borrowing its bytes.

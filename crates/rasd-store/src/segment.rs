@@ -90,14 +90,34 @@ impl SegmentBuilder {
     }
 
     pub fn finish(self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(20 + self.docs.len() + self.impacts.len());
-        put_varint(&mut out, self.count);
-        put_varint(&mut out, self.docs.len() as u64);
-        out.extend_from_slice(&self.docs);
-        out.extend_from_slice(&self.impacts);
-        out.extend_from_slice(&self.skips);
-        out.extend_from_slice(&self.positions);
-        out
+        let mut header = Vec::new();
+        self.parts(&mut header).concat()
+    }
+
+    /// The segment's bytes as parts to write end to end, its header written into `header`:
+    /// a builder reused with [`SegmentBuilder::clear`] encodes many segments without a buffer
+    /// of its own for each.
+    pub fn parts<'a>(&'a self, header: &'a mut Vec<u8>) -> [&'a [u8]; 5] {
+        header.clear();
+        put_varint(header, self.count);
+        put_varint(header, self.docs.len() as u64);
+        [
+            header,
+            &self.docs,
+            &self.impacts,
+            &self.skips,
+            &self.positions,
+        ]
+    }
+
+    /// Empties the builder, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.count = 0;
+        self.last = None;
+        self.docs.clear();
+        self.impacts.clear();
+        self.skips.clear();
+        self.positions.clear();
     }
 }
 
