@@ -648,6 +648,9 @@ mod tests {
 
     type Postings = Vec<(u64, u16, Vec<u32>)>;
 
+    /// Terms of a document and their positions.
+    type Words<'a> = &'a [(&'a str, &'a [u32])];
+
     fn encoded(words: &[(&str, &[u32])]) -> Vec<EncodedTerm> {
         words
             .iter()
@@ -665,7 +668,7 @@ mod tests {
         let tree = db.open_tree("t").unwrap();
         let mut ov = Overlay::new(&tree);
         let mut builder = BlockBuilder::default();
-        let added: [(&str, &[(&str, &[u32])]); 3] = [
+        let added: [(&str, Words<'_>); 3] = [
             ("a", &[("سوريا", &[0, 4]), ("دمشق", &[1])]),
             ("b", &[("دمشق", &[2]), ("حلب", &[0])]),
             ("c", &[("سوريا", &[3]), ("حلب", &[1, 2])]),

@@ -100,6 +100,11 @@ impl KnownIds {
         }
     }
 
+    /// Number of ids recorded.
+    pub fn len(&self) -> usize {
+        self.filters.iter().map(|f| f.len).sum()
+    }
+
     /// False when `id` is certainly not stored.
     pub fn may_contain(&self, id: &[u8]) -> bool {
         let hashes = hashes(id);

@@ -136,17 +136,28 @@ fn seek(docs: &[u64], from: usize, doc: u64) -> usize {
 fn intersect(candidates: &mut Vec<Candidate>, list: &PostingList) {
     let mut at = 0;
     if list.docs.len() < 8 * candidates.len() {
-        candidates.retain_mut(|candidate| {
-            while list.docs.get(at).is_some_and(|&d| d < candidate.doc) {
+        // A merge into the front of the vector, written out: `retain_mut` with the same test
+        // cost a quarter of a two-common-word phrase at 1,000,000 documents.
+        let (docs, impacts) = (&list.docs[..], &list.impacts[..]);
+        let mut kept = 0;
+        for i in 0..candidates.len() {
+            let candidate = candidates[i];
+            while at < docs.len() && docs[at] < candidate.doc {
                 at += 1;
             }
-            if list.docs.get(at) == Some(&candidate.doc) {
-                candidate.score += list.idf * f64::from(list.impacts[at]) / IMPACT_SCALE;
-                true
-            } else {
-                false
+            if at == docs.len() {
+                break;
             }
-        });
+            if docs[at] == candidate.doc {
+                let impact = impacts.get(at).copied().unwrap_or(0);
+                candidates[kept] = Candidate {
+                    doc: candidate.doc,
+                    score: candidate.score + list.idf * f64::from(impact) / IMPACT_SCALE,
+                };
+                kept += 1;
+            }
+        }
+        candidates.truncate(kept);
         return;
     }
     candidates.retain_mut(|candidate| {

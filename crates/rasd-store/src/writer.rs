@@ -32,24 +32,46 @@ const CACHED_ENTITIES: usize = 1 << 17;
 
 /// What the writer knows of the tree beyond it: see `known_ids.rs` and `read_cache.rs`.
 struct WriterMemory {
-    /// `None` when the ids could not be read: every put then looks its id up.
+    /// `None` until the first put, and when the ids could not be read: every put then looks
+    /// its id up.
     known: Option<KnownIds>,
+    /// Whether `known` was built. Reading the ids of a million documents takes seconds of
+    /// disk reads, so a server that only answers reads never does, and one that ingests does
+    /// it with its first write group, not while it starts.
+    known_read: bool,
     cache: RefCell<ReadCache>,
 }
 
 impl WriterMemory {
-    fn load(tree: &sled::Tree) -> WriterMemory {
-        let known = match KnownIds::load(tree) {
-            Ok(known) => Some(known),
+    fn new() -> WriterMemory {
+        WriterMemory {
+            known: None,
+            known_read: false,
+            cache: RefCell::new(ReadCache::new(CACHED_ENTITIES)),
+        }
+    }
+
+    /// Reads the ids of the stored documents, once.
+    fn read_known(&mut self, tree: &sled::Tree) {
+        if self.known_read {
+            return;
+        }
+        self.known_read = true;
+        let started = std::time::Instant::now();
+        self.known = match KnownIds::load(tree) {
+            Ok(known) => {
+                tracing::info!(
+                    documents = known.len(),
+                    seconds = started.elapsed().as_secs_f64(),
+                    "read the ids of the stored documents"
+                );
+                Some(known)
+            }
             Err(error) => {
                 tracing::error!(%error, "cannot read the stored document ids; every put looks its id up");
                 None
             }
         };
-        WriterMemory {
-            known,
-            cache: RefCell::new(ReadCache::new(CACHED_ENTITIES)),
-        }
     }
 }
 
@@ -134,11 +156,11 @@ pub fn run(
             None
         }
     };
-    let mut memory = WriterMemory::load(&tree);
+    let mut memory = WriterMemory::new();
     let rebuild = |memory: &mut WriterMemory, reply: oneshot::Sender<Result<ReindexReport>>| {
         let held = compaction.lock.lock().unwrap_or_else(|e| e.into_inner());
         let _ = reply.send(reindex::rebuild(&db, &tree, &analyzer));
-        *memory = WriterMemory::load(&tree);
+        *memory = WriterMemory::new();
         drop(held);
         let _ = compaction.wake.send(());
     };
@@ -221,6 +243,9 @@ fn apply_group(
     memory: &mut WriterMemory,
     group: Vec<Command>,
 ) -> Applied {
+    if group.iter().any(|c| matches!(c, Command::Put { .. })) {
+        memory.read_known(tree);
+    }
     let started = std::time::Instant::now();
     let mut ov = Overlay::with_cache(tree, Some(&memory.cache));
     let known = &mut memory.known;
