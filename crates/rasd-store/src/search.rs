@@ -16,7 +16,7 @@
 //! estimated from the part checked (`total_hits_exact` says which). So a phrase of two common
 //! words costs two list decodings and an intersection, not a walk over all their positions.
 
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::blocks;
@@ -113,6 +113,50 @@ impl Ord for Candidate {
         self.score
             .total_cmp(&other.score)
             .then_with(|| other.doc.cmp(&self.doc))
+    }
+}
+
+/// Candidates best first, sorted a chunk at a time as they are taken: the page and the
+/// checks beyond it cost one selection over all the candidates, where a heap of them was a
+/// tenth of a two-common-word phrase at 1,000,000 documents.
+struct InRankOrder {
+    candidates: Vec<Candidate>,
+    /// The next to give; those before `sorted` are in rank order.
+    next: usize,
+    sorted: usize,
+}
+
+impl InRankOrder {
+    fn new(candidates: Vec<Candidate>) -> Self {
+        InRankOrder {
+            candidates,
+            next: 0,
+            sorted: 0,
+        }
+    }
+}
+
+impl Iterator for InRankOrder {
+    type Item = Candidate;
+
+    fn next(&mut self) -> Option<Candidate> {
+        const CHUNK: usize = 128;
+        if self.next == self.sorted {
+            let rest = &mut self.candidates[self.next..];
+            let chunk = CHUNK.min(rest.len());
+            if chunk == 0 {
+                return None;
+            }
+            // Best first: the greatest in `Candidate`'s order.
+            if chunk < rest.len() {
+                rest.select_nth_unstable_by(chunk - 1, |a, b| b.cmp(a));
+            }
+            rest[..chunk].sort_unstable_by(|a, b| b.cmp(a));
+            self.sorted = self.next + chunk;
+        }
+        let candidate = self.candidates[self.next];
+        self.next += 1;
+        Some(candidate)
     }
 }
 
@@ -376,9 +420,7 @@ impl Store {
         // The page's hits (and one more, to know there is a next page), with their ids.
         let mut hits: Vec<(Candidate, String)> = Vec::new();
         let (mut checked, mut passed) = (0u64, 0u64);
-        let mut ranked = if checks {
-            BinaryHeap::from(candidates)
-        } else {
+        if !checks {
             // Only the page is ranked: the best `page_size + 1` after the cursor.
             candidates.retain(is_after);
             let keep = (page_size + 1).min(candidates.len());
@@ -386,9 +428,8 @@ impl Store {
                 candidates.select_nth_unstable_by(keep - 1, |a, b| b.cmp(a));
                 candidates.truncate(keep);
             }
-            BinaryHeap::from(candidates)
-        };
-        while let Some(candidate) = ranked.pop() {
+        }
+        for candidate in InRankOrder::new(candidates) {
             let page_full = hits.len() > page_size;
             if page_full && (!checks || checked >= exact_limit) {
                 break;
