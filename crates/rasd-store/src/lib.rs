@@ -18,6 +18,11 @@
 //! into one segment per term and merges segments of aligned runs of blocks, so that a search
 //! reads a few dozen segments of its terms at a million documents, never one per group.
 //!
+//! Being the only writer, the writer thread also remembers what only it writes: which ids are
+//! stored (Bloom filters, `known_ids.rs`) and the statistics of recently mentioned entities
+//! (`read_cache.rs`), so that the tree lookups of a put are not disk reads on the one thread
+//! that every write waits for.
+//!
 //! Offsets stored here are UTF-8 bytes of the original text, half-open.
 
 mod analyzer;
