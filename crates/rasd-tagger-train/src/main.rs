@@ -66,7 +66,7 @@ struct Args {
     epochs: usize,
     /// Perceptrons trained on different orders of the examples (seeds seed, seed + 1, ...)
     /// whose mean weights make the model.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 3)]
     ensemble: usize,
     /// Probability of hiding a token's own word features in training.
     #[arg(long, default_value_t = 0.3)]
