@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trains the name tagger and writes the model the service compiles in: data/tagger/model.bin.
 #
-#   scripts/train-tagger.sh              # about a minute on 2 cores, most of it word clusters
+#   scripts/train-tagger.sh              # one to four minutes on 2 cores, most of it word clusters
 #   SEED=7 scripts/train-tagger.sh       # another seed (the same seed gives the same model)
 #
 # Reads ../shared/data (ANERcorp train with its last tenth held out, AQMAR dev for scoring,

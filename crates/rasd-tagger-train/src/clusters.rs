@@ -1,10 +1,15 @@
-//! Word clusters from unlabelled text: each frequent word is described by the words seen just
-//! before and just after it (positive pointwise mutual information over the most frequent
-//! context words), projected to a short dense vector by a seeded random projection, and the
-//! vectors are grouped by spherical k-means at three granularities (the coarser levels cluster
-//! the centroids of the finer one, so the levels nest like the prefixes of Brown clusters).
+//! Word clusters from unlabelled text: each frequent word's dense vector ([`crate::embeddings`]:
+//! the SVD of its PPMI row against the words at −2, −1, +1, +2) is grouped by spherical k-means
+//! in two ways:
+//!
+//! * nested clusters at three granularities (the coarser levels cluster the centroids of the
+//!   finer one, so the levels nest like the prefixes of Brown clusters), which the features
+//!   conjoin with neighbouring words;
+//! * independent clusterings at other granularities (Guo et al. 2014: several k-means
+//!   clusterings of the vectors make better features for a linear model than the real-valued
+//!   dimensions), read for the word and its neighbours at ±1.
 
-use rasd_tagger::Rng;
+use rasd_tagger::{Rng, EMBEDDING_CLUSTERINGS};
 use rustc_hash::FxHashMap;
 
 use crate::news::Corpus;
@@ -14,7 +19,7 @@ use crate::news::Corpus;
 pub struct Settings {
     /// Words that get a cluster: the most frequent ones.
     pub words: usize,
-    /// Context words: the most frequent ones, on each side.
+    /// Context words: the most frequent ones, at each position.
     pub contexts: usize,
     pub dimensions: usize,
     pub fine: usize,
@@ -22,12 +27,17 @@ pub struct Settings {
     pub coarse: usize,
     pub iterations: usize,
     pub seed: u64,
+    /// The granularities of the independent clusterings (0: none).
+    pub embedding: Vec<usize>,
 }
 
 /// The clusters: for each clustered word (by id), its fine cluster; for each fine cluster, its
 /// middle and coarse clusters.
 pub struct Clusters {
     pub of_word: FxHashMap<u32, u16>,
+    /// For each clustered word, `1 +` its cluster in each independent clustering (0: none).
+    pub embedding: FxHashMap<u32, [u16; EMBEDDING_CLUSTERINGS]>,
+
     pub coarser: Vec<(u16, u16)>,
 }
 
@@ -38,67 +48,28 @@ fn normalize(v: &mut [f32]) {
     }
 }
 
-/// Context vectors of the `settings.words` most frequent words.
-fn vectors(corpus: &Corpus, order: &[u32], s: &Settings) -> Vec<f32> {
-    let n = s.words.min(order.len());
-    let mut row_of: FxHashMap<u32, u32> = FxHashMap::default();
-    for (row, id) in order[..n].iter().enumerate() {
-        row_of.insert(*id, row as u32);
-    }
-    let mut context_of: FxHashMap<u32, u32> = FxHashMap::default();
-    for (c, id) in order[..s.contexts.min(order.len())].iter().enumerate() {
-        context_of.insert(*id, c as u32);
-    }
-    let width = 2 * s.contexts;
-    let mut counts: Vec<FxHashMap<u32, u32>> = vec![FxHashMap::default(); n];
-    let mut context_totals = vec![0f64; width];
-    for article in &corpus.articles {
-        for (i, id) in article.iter().enumerate() {
-            let Some(&row) = row_of.get(id) else { continue };
-            let left = i.checked_sub(1).and_then(|j| context_of.get(&article[j]));
-            let right = article.get(i + 1).and_then(|j| context_of.get(j));
-            if let Some(&c) = left {
-                *counts[row as usize].entry(c).or_default() += 1;
-                context_totals[c as usize] += 1.0;
-            }
-            if let Some(&c) = right {
-                let c = c + s.contexts as u32;
-                *counts[row as usize].entry(c).or_default() += 1;
-                context_totals[c as usize] += 1.0;
-            }
+/// Each point's nearest centroid (largest dot product), in two threads (each point's answer
+/// depends on nothing else, so the result is the same in any order).
+fn assign(points: &[f32], centroids: &[f32], dim: usize, assignment: &mut [u16]) {
+    let half = assignment.len().div_ceil(2);
+    std::thread::scope(|scope| {
+        for (part, slots) in assignment.chunks_mut(half.max(1)).enumerate() {
+            let first = part * half;
+            scope.spawn(move || {
+                for (i, slot) in slots.iter_mut().enumerate() {
+                    let p = &points[(first + i) * dim..][..dim];
+                    let mut best = (f32::MIN, 0usize);
+                    for (c, centroid) in centroids.chunks_exact(dim).enumerate() {
+                        let dot: f32 = p.iter().zip(centroid).map(|(a, b)| a * b).sum();
+                        if dot > best.0 {
+                            best = (dot, c);
+                        }
+                    }
+                    *slot = best.1 as u16;
+                }
+            });
         }
-    }
-    // Context distribution smoothing (Levy, Goldberg and Dagan 2015).
-    let smoothed: Vec<f64> = context_totals.iter().map(|c| c.powf(0.75)).collect();
-    let smoothed_total: f64 = smoothed.iter().sum();
-    let mut rng = Rng::new(s.seed ^ 0x0c0ffee);
-    let projection: Vec<f32> = (0..width * s.dimensions)
-        .map(|_| if rng.next_u64() & 1 == 0 { 1.0 } else { -1.0 })
-        .collect();
-    let mut out = vec![0f32; n * s.dimensions];
-    for (row, cells) in counts.iter().enumerate() {
-        let total: f64 = cells.values().map(|v| f64::from(*v)).sum();
-        if total == 0.0 {
-            continue;
-        }
-        let v = &mut out[row * s.dimensions..][..s.dimensions];
-        let mut cells: Vec<(u32, u32)> = cells.iter().map(|(c, n)| (*c, *n)).collect();
-        cells.sort_unstable();
-        for (c, count) in cells {
-            let p_wc = f64::from(count) / total;
-            let p_c = smoothed[c as usize] / smoothed_total;
-            let pmi = (p_wc / p_c).ln();
-            if pmi <= 0.0 {
-                continue;
-            }
-            let r = &projection[c as usize * s.dimensions..][..s.dimensions];
-            for (x, y) in v.iter_mut().zip(r) {
-                *x += pmi as f32 * y;
-            }
-        }
-        normalize(v);
-    }
-    out
+    });
 }
 
 /// Spherical k-means of `points` (rows of `dim`, weighted), from `k` distinct seeded starts.
@@ -120,17 +91,7 @@ fn kmeans(
         .collect();
     let mut assignment = vec![0u16; n];
     for _ in 0..iterations {
-        for (i, slot) in assignment.iter_mut().enumerate() {
-            let p = &points[i * dim..][..dim];
-            let mut best = (f32::MIN, 0usize);
-            for (c, centroid) in centroids.chunks_exact(dim).enumerate() {
-                let dot: f32 = p.iter().zip(centroid).map(|(a, b)| a * b).sum();
-                if dot > best.0 {
-                    best = (dot, c);
-                }
-            }
-            *slot = best.1 as u16;
-        }
+        assign(points, &centroids, dim, &mut assignment);
         let (mut sums, sizes) = weighted_sums(points, weights, dim, &assignment, k);
         for c in 0..k {
             if sizes[c] == 0.0 {
@@ -185,9 +146,24 @@ fn centroids_of(
 /// Clusters the frequent words of the corpus.
 pub fn build(corpus: &Corpus, settings: &Settings) -> Clusters {
     let order = corpus.by_frequency();
-    let points = vectors(corpus, &order, settings);
+    let started = std::time::Instant::now();
+    let points = crate::embeddings::build(
+        corpus,
+        &order,
+        &crate::embeddings::Settings {
+            words: settings.words,
+            contexts: settings.contexts,
+            dimensions: settings.dimensions,
+            power: 2,
+            seed: settings.seed,
+        },
+    );
     let dim = settings.dimensions;
     let n = points.len() / dim;
+    eprintln!(
+        "word vectors: {n} words, {dim} dimensions ({:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
     let weights: Vec<f32> = order[..n]
         .iter()
         .map(|id| (corpus.counts[*id as usize] as f32).ln().max(1.0))
@@ -231,5 +207,30 @@ pub fn build(corpus: &Corpus, settings: &Settings) -> Clusters {
         .zip(&fine)
         .map(|(id, c)| (*id, *c))
         .collect();
-    Clusters { of_word, coarser }
+    let mut embedding: FxHashMap<u32, [u16; EMBEDDING_CLUSTERINGS]> = order[..n]
+        .iter()
+        .map(|id| (*id, [0; EMBEDDING_CLUSTERINGS]))
+        .collect();
+    for (e, &k) in settings
+        .embedding
+        .iter()
+        .enumerate()
+        .take(EMBEDDING_CLUSTERINGS)
+    {
+        if k == 0 {
+            continue;
+        }
+        let mut rng = Rng::new(settings.seed + 1 + e as u64);
+        let assignment = kmeans(&points, &weights, dim, k, settings.iterations, &mut rng);
+        for (id, c) in order[..n].iter().zip(assignment) {
+            if let Some(slot) = embedding.get_mut(id) {
+                slot[e] = c + 1;
+            }
+        }
+    }
+    Clusters {
+        of_word,
+        coarser,
+        embedding,
+    }
 }

@@ -6,6 +6,7 @@
 
 mod clusters;
 mod conll;
+mod embeddings;
 mod eval;
 mod lists;
 mod news;
@@ -22,7 +23,7 @@ use rasd_normalize::{Normalizer, Profile};
 use rasd_tagger::{Rng, Tagger, Trainer};
 
 use crate::conll::{block, Tagged};
-use crate::vocab::Counted;
+use crate::vocab::{Counted, Word};
 
 #[derive(Parser, Debug)]
 #[command(about = "Trains the rasd-tagger model")]
@@ -36,6 +37,10 @@ struct Args {
     /// Self-training rounds: each model's tags over the news become features of the next.
     #[arg(long, default_value_t = 2)]
     self_train: usize,
+    /// Folds of the jackknifed self-training shares (0: the shares of the model trained on
+    /// every sentence).
+    #[arg(long, default_value_t = 0)]
+    folds: usize,
     /// Train on AQMAR train as well as ANERcorp.
     #[arg(long)]
     with_aqmar: bool,
@@ -61,7 +66,7 @@ struct Args {
     epochs: usize,
     /// Perceptrons trained on different orders of the examples (seeds seed, seed + 1, ...)
     /// whose mean weights make the model.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 3)]
     ensemble: usize,
     /// Probability of hiding a token's own word features in training.
     #[arg(long, default_value_t = 0.3)]
@@ -82,6 +87,15 @@ struct Args {
     /// The most frequent words, whose scores the model sums when it is loaded.
     #[arg(long, default_value_t = 50_000)]
     frequent_words: usize,
+    /// The granularities of the independent clusterings of the word vectors (0: none).
+    #[arg(long, value_delimiter = ',', default_values_t = [100, 500, 2_500])]
+    embedding_clusters: Vec<usize>,
+    /// Context words of the word vectors, at each of the positions −2, −1, +1, +2.
+    #[arg(long, default_value_t = 1_500)]
+    contexts: usize,
+    /// Dimensions of the word vectors.
+    #[arg(long, default_value_t = 128)]
+    dimensions: usize,
     /// Words seen fewer times are left out of the vocabulary.
     #[arg(long, default_value_t = 3)]
     min_count: u64,
@@ -105,30 +119,29 @@ fn counted(args: &Args, normalizer: &Normalizer) -> Result<Counted> {
     );
     let settings = clusters::Settings {
         words: args.cluster_words,
-        contexts: 1_500,
-        dimensions: 128,
+        contexts: args.contexts,
+        dimensions: args.dimensions,
         fine: args.fine_clusters,
         middle: 200,
         coarse: 40,
         iterations: 10,
         seed: args.seed,
+        embedding: args.embedding_clusters.clone(),
     };
     let c = clusters::build(&corpus, &settings);
     eprintln!("clusters built ({:.1} s)", started.elapsed().as_secs_f64());
-    let mut words: Vec<(String, u64, u16)> = corpus
+    let mut words: Vec<Word> = corpus
         .by_frequency()
         .into_iter()
         .filter(|id| corpus.counts[*id as usize] >= args.min_count)
-        .map(|id| {
-            let cluster = c.of_word.get(&id).map_or(0, |f| f + 1);
-            (
-                corpus.words[id as usize].clone(),
-                corpus.counts[id as usize],
-                cluster,
-            )
+        .map(|id| Word {
+            word: corpus.words[id as usize].clone(),
+            count: corpus.counts[id as usize],
+            cluster: c.of_word.get(&id).map_or(0, |f| f + 1),
+            embedding: c.embedding.get(&id).copied().unwrap_or_default(),
         })
         .collect();
-    words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    words.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.word.cmp(&b.word)));
     let counted = Counted {
         words,
         coarser: c.coarser,
@@ -185,6 +198,7 @@ fn raw_sentences(path: &PathBuf) -> Result<Vec<Vec<(String, String)>>> {
 /// sentences every few epochs.
 fn train(
     vocabulary: rasd_tagger::Vocabulary,
+    folds: &[rasd_tagger::Vocabulary],
     training: &[Vec<Tagged>],
     aner_dev: &[Vec<Tagged>],
     args: &Args,
@@ -193,10 +207,11 @@ fn train(
 ) -> Vec<Trainer> {
     let mut trainer = Trainer::new(vocabulary);
     let mut examples = Vec::new();
-    for chunk in training.chunks(eval::BLOCK) {
+    for (i, chunk) in training.chunks(eval::BLOCK).enumerate() {
         let b = block(chunk, normalizer);
         let tokens = b.tokens();
-        examples.extend(trainer.examples(&b.normalized, &tokens, &b.labels));
+        let vocab = (!folds.is_empty()).then(|| &folds[i % folds.len()]);
+        examples.extend(trainer.examples_in(vocab, &b.normalized, &tokens, &b.labels));
     }
     eprintln!("{} training sentences as examples", examples.len());
     let mut members = vec![trainer; args.ensemble.max(1)];
@@ -262,18 +277,30 @@ fn main() -> Result<()> {
         training.extend(conll::read(&args.aqmar.join("train.txt"))?);
     }
 
-    let mut trainer = train(vocabulary, &training, aner_dev, &args, &normalizer, started);
+    let mut trainer = train(
+        vocabulary.clone(),
+        &[],
+        &training,
+        aner_dev,
+        &args,
+        &normalizer,
+        started,
+    );
     let frequent: Vec<String> = counted
         .words
         .iter()
         .take(args.frequent_words)
-        .map(|(w, _, _)| w.clone())
+        .map(|w| w.word.clone())
         .collect();
     let texts = if args.self_train > 0 {
         news::texts(&args.news)?
     } else {
         Vec::new()
     };
+    // Jackknifed shares: the sentences of fold k (sentence index mod `folds`) read the shares
+    // of a model trained without them, so the final model learns how far to trust the shares
+    // of names it has not seen.
+    let mut fold_vocabularies: Vec<rasd_tagger::Vocabulary> = Vec::new();
     for _ in 0..args.self_train {
         let first = Tagger::new(model_of(&trainer, 1.0, frequent.clone()));
         let tagged = selftrain::tagged_shares(&first, &texts, &normalizer, &counted);
@@ -283,8 +310,34 @@ fn main() -> Result<()> {
             texts.len(),
             started.elapsed().as_secs_f64()
         );
+        let mut next_folds = Vec::new();
+        for k in 0..args.folds {
+            let held_in: Vec<Vec<Tagged>> = training
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % args.folds != k)
+                .map(|(_, s)| s.clone())
+                .collect();
+            let base = fold_vocabularies
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| vocabulary.clone());
+            let member = train(base, &[], &held_in, aner_dev, &args, &normalizer, started);
+            let tagger = Tagger::new(model_of(&member, 1.0, frequent.clone()));
+            let shares = selftrain::tagged_shares(&tagger, &texts, &normalizer, &counted);
+            next_folds.push(counted.vocabulary(&lists, &shares));
+        }
+        fold_vocabularies = next_folds;
         let vocabulary = counted.vocabulary(&lists, &tagged);
-        trainer = train(vocabulary, &training, aner_dev, &args, &normalizer, started);
+        trainer = train(
+            vocabulary,
+            &fold_vocabularies,
+            &training,
+            aner_dev,
+            &args,
+            &normalizer,
+            started,
+        );
     }
     // The confidence unit: the median margin of the labels of name tokens on the development set.
     let draft = Tagger::new(model_of(&trainer, 1.0, Vec::new()));

@@ -40,7 +40,7 @@ pub fn tagged_shares(
     let counts: FxHashMap<&str, u64> = counted
         .words
         .iter()
-        .map(|(w, c, _)| (w.as_str(), *c))
+        .map(|w| (w.word.as_str(), w.count))
         .collect();
     tagged
         .into_iter()

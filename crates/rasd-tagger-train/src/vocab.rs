@@ -1,17 +1,25 @@
 //! The tagger's vocabulary: corpus counts and clusters, and name-list flags, keyed by word
 //! hash. The counts and clusters take minutes to compute, so they can be cached in a TSV file
-//! (`word count cluster`, after a first line of the coarser clusters).
+//! (`word count cluster e1,e2,e3`, after a first line of the coarser clusters).
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use rasd_tagger::{frequency_class, hash_bytes, Vocabulary, WordInfo};
+use rasd_tagger::{frequency_class, hash_bytes, Vocabulary, WordInfo, EMBEDDING_CLUSTERINGS};
 use rustc_hash::FxHashMap;
 
-/// Words with their corpus count and fine cluster (`1 +`, 0 for none).
+/// A word with its corpus count, fine cluster and embedding clusters (`1 +`, 0 for none).
+pub struct Word {
+    pub word: String,
+    pub count: u64,
+    pub cluster: u16,
+    pub embedding: [u16; EMBEDDING_CLUSTERINGS],
+}
+
+/// The counted words, most frequent first, and the coarser clusters of each fine cluster.
 pub struct Counted {
-    pub words: Vec<(String, u64, u16)>,
+    pub words: Vec<Word>,
     pub coarser: Vec<(u16, u16)>,
 }
 
@@ -22,8 +30,16 @@ impl Counted {
             let _ = write!(out, "{m},{c} ");
         }
         out.push('\n');
-        for (word, count, cluster) in &self.words {
-            let _ = writeln!(out, "{word}\t{count}\t{cluster}");
+        for w in &self.words {
+            let e: Vec<String> = w.embedding.iter().map(u16::to_string).collect();
+            let _ = writeln!(
+                out,
+                "{}\t{}\t{}\t{}",
+                w.word,
+                w.count,
+                w.cluster,
+                e.join(",")
+            );
         }
         std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
     }
@@ -41,10 +57,19 @@ impl Counted {
         let mut words = Vec::new();
         for line in lines {
             let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() != 3 {
+            if cols.len() != 4 {
                 bail!("bad vocabulary line {line:?}");
             }
-            words.push((cols[0].to_owned(), cols[1].parse()?, cols[2].parse()?));
+            let mut embedding = [0u16; EMBEDDING_CLUSTERINGS];
+            for (e, x) in embedding.iter_mut().zip(cols[3].split(',')) {
+                *e = x.parse()?;
+            }
+            words.push(Word {
+                word: cols[0].to_owned(),
+                count: cols[1].parse()?,
+                cluster: cols[2].parse()?,
+                embedding,
+            });
         }
         Ok(Counted { words, coarser })
     }
@@ -56,14 +81,15 @@ impl Counted {
         tagged: &FxHashMap<String, u16>,
     ) -> Vocabulary {
         let mut infos: FxHashMap<&str, WordInfo> = FxHashMap::default();
-        for (word, count, cluster) in &self.words {
+        for w in &self.words {
             infos.insert(
-                word,
+                &w.word,
                 WordInfo {
-                    frequency: frequency_class(*count),
+                    frequency: frequency_class(w.count),
                     lists: 0,
-                    cluster: *cluster,
-                    tagged: tagged.get(word).copied().unwrap_or(0),
+                    cluster: w.cluster,
+                    tagged: tagged.get(&w.word).copied().unwrap_or(0),
+                    embedding: w.embedding,
                 },
             );
         }

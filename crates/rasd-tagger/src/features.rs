@@ -11,7 +11,7 @@
 
 use crate::analysis::{Analysis, BOUNDARY};
 use crate::hash::{feature, mix};
-use crate::words::{Clusters, Vocabulary};
+use crate::words::{Clusters, Vocabulary, EMBEDDING_CLUSTERINGS};
 
 /// The value of a missing neighbour (before the first token or after the last).
 const NONE: u64 = 0x5eed;
@@ -50,6 +50,15 @@ pub fn clusters(vocab: &Vocabulary, a: &Analysis) -> Clusters {
     vocab.clusters(cluster)
 }
 
+/// The clusters of a token's dense vector (of its bare form's when the whole token has none).
+pub fn embedding(a: &Analysis) -> [u16; EMBEDDING_CLUSTERINGS] {
+    if a.word_info.embedding[0] != 0 {
+        a.word_info.embedding
+    } else {
+        a.bare_info.embedding
+    }
+}
+
 /// The positions, among [`own`]'s features, of the token's word, bare form and stem (the ones
 /// training may hide).
 pub const IDENTITY: [usize; 3] = [1, 2, 3];
@@ -86,6 +95,9 @@ pub fn own(vocab: &Vocabulary, t: &Analysis, out: &mut Vec<u64>) {
     let proclitic = u64::from(t.proclitic_len) << 32 | u64::from(t.proclitic);
     out.push(feature(39, proclitic));
     out.push(feature(40, proclitic << 16 ^ u64::from(c0.middle)));
+    for (n, e) in embedding(t).iter().enumerate() {
+        out.push(feature(52 + n as u8, u64::from(*e)));
+    }
 }
 
 /// The features of one neighbour word (`None`: the sentence ends before it).
@@ -106,6 +118,11 @@ pub fn neighbour(vocab: &Vocabulary, a: Option<&Analysis>, offset: Offset, out: 
             out.push(feature(if left { 46 } else { 47 }, suffix));
             let tagged = a.map_or(u16::MAX, |a| a.word_info.tagged.max(a.bare_info.tagged));
             out.push(feature(if left { 50 } else { 51 }, u64::from(tagged)));
+            let e = a.map_or([u16::MAX; EMBEDDING_CLUSTERINGS], embedding);
+            for (n, e) in e.iter().enumerate() {
+                let template = if left { 55 } else { 58 } + n as u8;
+                out.push(feature(template, u64::from(*e)));
+            }
         }
         Offset::Left2 | Offset::Right2 => {
             let left = offset == Offset::Left2;

@@ -13,9 +13,11 @@
 //! knowledge into **features of each word learned from 9 million words of unlabelled news**
 //! (SaudiNewsNet), so that a name training never saw still looks like the names it did:
 //!
-//! * **word clusters** at three granularities (1,000 / 200 / 40) from the words seen just before
-//!   and after each word (PPMI vectors, a seeded random projection, spherical k-means;
-//!   `rasd-tagger-train`): «عبد الستار» sits with the other given names;
+//! * **word vectors and their clusters**: each frequent word's vector is the truncated SVD of its
+//!   PPMI row against the words seen two and one places before and after it; spherical k-means
+//!   groups the vectors into nested clusters (1,000 / 200 / 40) and into three independent
+//!   clusterings (100 / 500 / 2,500), read for the word and its neighbours (`rasd-tagger-train`):
+//!   «عبد الستار» sits with the other given names;
 //! * **self-training shares**: a first model tags the whole news corpus, and how often each word
 //!   was tagged inside a person's, place's or organization's name becomes a feature of the next
 //!   model, an automatic gazetteer of 140,000 words (two rounds);
@@ -28,7 +30,7 @@
 //!
 //! # Speed: scores summed per word, not per token
 //!
-//! A token has about 55 features, most of which read one word alone (the token's own, or one
+//! A token has about 64 features, most of which read one word alone (the token's own, or one
 //! neighbour's). Their weights add up to the same five score vectors wherever that word occurs,
 //! so for the 50,000 most frequent news words they are summed once at load (module
 //! `prepared`); a token then costs one table lookup plus the eight features
@@ -63,5 +65,6 @@ pub use model::{Model, Row};
 pub use tagger::{builtin, TaggedName, Tagger};
 pub use train::{Example, Rng, Trainer};
 pub use words::{
-    frequency_class, gazetteer_bit, tagged_share, Position, Vocabulary, WordInfo, NORP_BIT, OCC_BIT,
+    frequency_class, gazetteer_bit, tagged_share, Position, Vocabulary, WordInfo,
+    EMBEDDING_CLUSTERINGS, NORP_BIT, OCC_BIT,
 };

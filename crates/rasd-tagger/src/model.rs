@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! "RTAG" u32:version u32:labels f32:confidence_unit
-//! u32:words     words × (u64:hash u8:frequency u16:lists u16:cluster u16:tagged)
+//! u32:words     words × (u64:hash u8:frequency u16:lists u16:cluster u16:tagged
+//!                         u16 × 3 (embedding clusters))
 //! u32:clusters  clusters × (u16:middle u16:coarse)
 //! i32 × labels (start) · i32 × labels × labels (pairs)
 //! u32:features  features × (u64:key i16 × labels)
@@ -21,10 +22,10 @@ use crate::error::ModelError;
 use crate::hash::U64Map;
 use crate::labels::LABELS;
 use crate::prepared::Prepared;
-use crate::words::{Vocabulary, WordInfo};
+use crate::words::{Vocabulary, WordInfo, EMBEDDING_CLUSTERINGS};
 
 const MAGIC: &[u8; 4] = b"RTAG";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// One feature's weights, one per label.
 pub type Row = [i16; LABELS];
@@ -118,6 +119,9 @@ impl Model {
             out.extend_from_slice(&info.lists.to_le_bytes());
             out.extend_from_slice(&info.cluster.to_le_bytes());
             out.extend_from_slice(&info.tagged.to_le_bytes());
+            for e in info.embedding {
+                out.extend_from_slice(&e.to_le_bytes());
+            }
         }
         out.extend_from_slice(&(self.vocab.coarser.len() as u32).to_le_bytes());
         for (middle, coarse) in &self.vocab.coarser {
@@ -168,7 +172,7 @@ impl Model {
             return Err(ModelError::Labels(labels, LABELS as u32));
         }
         let confidence_unit = f32::from_le_bytes(r.array()?);
-        let n = r.count(15)?;
+        let n = r.count(15 + 2 * EMBEDDING_CLUSTERINGS)?;
         let mut words = Vec::with_capacity(n);
         for _ in 0..n {
             let key = r.u64()?;
@@ -176,6 +180,10 @@ impl Model {
             let lists = u16::from_le_bytes(r.array()?);
             let cluster = u16::from_le_bytes(r.array()?);
             let tagged = u16::from_le_bytes(r.array()?);
+            let mut embedding = [0u16; EMBEDDING_CLUSTERINGS];
+            for e in &mut embedding {
+                *e = u16::from_le_bytes(r.array()?);
+            }
             if key == 0 {
                 return Err(ModelError::Inconsistent("a word with hash 0"));
             }
@@ -186,6 +194,7 @@ impl Model {
                     lists,
                     cluster,
                     tagged,
+                    embedding,
                 },
             ));
         }
@@ -303,6 +312,7 @@ mod tests {
                     lists: 1,
                     cluster: 2,
                     tagged: 5,
+                    embedding: [1, 2, 3],
                 },
             )],
             vec![(0, 0), (1, 0)],
@@ -326,6 +336,7 @@ mod tests {
         let back = Model::from_bytes(&bytes).unwrap();
         assert_eq!(back.to_bytes(), bytes);
         assert_eq!(back.vocab.info(7).cluster, 2);
+        assert_eq!(back.vocab.info(7).embedding, [1, 2, 3]);
         assert_eq!(back.frequent_words(), 1);
         assert_eq!(back.transitions, model.transitions);
         let mut scores = [0; LABELS];

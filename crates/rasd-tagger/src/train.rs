@@ -97,22 +97,45 @@ impl Trainer {
 
     /// The sentences of a normalized text with one gold label per token, as examples.
     pub fn examples(&mut self, text: &str, tokens: &[Token<'_>], gold: &[Label]) -> Vec<Example> {
-        let mut analyses: Vec<Analysis> = Vec::new();
-        analyze(text, tokens, &self.vocab, &mut analyses);
+        self.examples_in(None, text, tokens, gold)
+    }
+
+    /// As [`Trainer::examples`], the words read through `vocab` instead of the trainer's own
+    /// vocabulary when given (for jackknifed word features: a sentence sees the self-training
+    /// shares of a model that did not train on it).
+    pub fn examples_in(
+        &mut self,
+        vocab: Option<&Vocabulary>,
+        text: &str,
+        tokens: &[Token<'_>],
+        gold: &[Label],
+    ) -> Vec<Example> {
+        let mut sentences_keys: Vec<(std::ops::Range<usize>, Vec<Vec<u64>>)> = Vec::new();
+        {
+            let vocab = vocab.unwrap_or(&self.vocab);
+            let mut analyses: Vec<Analysis> = Vec::new();
+            analyze(text, tokens, vocab, &mut analyses);
+            for range in sentences(&analyses) {
+                let sentence = &analyses[range.clone()];
+                let keys = (0..sentence.len())
+                    .map(|i| {
+                        let mut keys = Vec::new();
+                        features(vocab, sentence, i, &mut keys);
+                        keys
+                    })
+                    .collect();
+                sentences_keys.push((range, keys));
+            }
+        }
         let mut out = Vec::new();
-        let mut keys = Vec::new();
-        let ranges: Vec<_> = sentences(&analyses).collect();
-        for range in ranges {
-            let sentence = &analyses[range.clone()];
+        for (range, keys) in sentences_keys {
             let mut example = Example {
                 offsets: vec![0],
                 features: Vec::new(),
                 gold: gold[range].to_vec(),
             };
-            for i in 0..sentence.len() {
-                keys.clear();
-                features(&self.vocab, sentence, i, &mut keys);
-                for &k in &keys {
+            for token in keys {
+                for k in token {
                     let f = self.intern(k);
                     example.features.push(f);
                 }

@@ -16,7 +16,13 @@ pub struct WordInfo {
     /// How often a first model tagged the word as part of a person's, place's and
     /// organization's name in the unlabelled corpus: three bits each ([`tagged_share`]).
     pub tagged: u16,
+    /// `1 +` the word's cluster in each of the independent clusterings of its dense vector, at
+    /// [`EMBEDDING_CLUSTERINGS`] granularities (0: the word has no vector).
+    pub embedding: [u16; EMBEDDING_CLUSTERINGS],
 }
+
+/// The number of independent clusterings of the word vectors.
+pub const EMBEDDING_CLUSTERINGS: usize = 3;
 
 /// The class of the share of a word's occurrences tagged as part of a name of one kind: 0 for a
 /// word seen fewer than three times, then under 1 %, 10 %, 30 %, 60 %, and above.
