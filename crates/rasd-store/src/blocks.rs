@@ -32,6 +32,7 @@ use crate::group_index::{self, GroupIndex};
 use crate::index::{self, EncodedTerm, TermPositions};
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
+use crate::ranked::Ranked;
 use crate::record::{decode, encode, BlockRelated, StoredDocument, UnitList};
 use crate::segment::{self, Segment, SegmentBuilder};
 use crate::{Result, StoreError};
@@ -542,7 +543,7 @@ pub fn related<R>(
     tree: &sled::Tree,
     entity: &str,
     after: Option<(u64, &[u8])>,
-    visit: impl FnOnce(&mut Ranked<'_>) -> Result<R>,
+    visit: impl FnOnce(&mut RelatedRanked<'_>) -> Result<R>,
 ) -> Result<R> {
     let prefix = keys::prefix(keys::RELATED, entity.as_bytes());
     let mut values: Vec<(sled::IVec, sled::IVec, std::ops::Range<usize>)> = Vec::new();
@@ -579,10 +580,7 @@ pub fn related<R>(
         .map(|(other, n)| (n, other))
         .filter(|pair| after.is_none_or(|a| rank_order(&a, pair).is_lt()))
         .collect();
-    visit(&mut Ranked {
-        rest: &mut pairs,
-        ready: 0,
-    })
+    visit(&mut Ranked::new(&mut pairs, 64, rank_order))
 }
 
 /// Most shared first, then by id.
@@ -592,35 +590,9 @@ fn rank_order(a: &(u64, &[u8]), b: &(u64, &[u8])) -> std::cmp::Ordering {
 
 /// Pairs of (shared documents, entity id) in rank order, sorted a chunk at a time as they are
 /// read: a page of partners costs a selection over all of them, not a sort.
-pub struct Ranked<'a> {
-    rest: &'a mut [(u64, &'a [u8])],
-    /// How many of `rest`'s first pairs are sorted and next in rank.
-    ready: usize,
-}
+pub type RelatedRanked<'a> = Ranked<'a, (u64, &'a [u8]), RankOrder>;
 
-impl<'a> Iterator for Ranked<'a> {
-    type Item = (u64, &'a [u8]);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        const CHUNK: usize = 64;
-        if self.rest.is_empty() {
-            return None;
-        }
-        if self.ready == 0 {
-            let chunk = CHUNK.min(self.rest.len());
-            if chunk < self.rest.len() {
-                self.rest.select_nth_unstable_by(chunk - 1, rank_order);
-            }
-            self.rest[..chunk].sort_unstable_by(rank_order);
-            self.ready = chunk;
-        }
-        let rest = std::mem::take(&mut self.rest);
-        let (first, tail) = rest.split_first_mut()?;
-        self.rest = tail;
-        self.ready -= 1;
-        Some(*first)
-    }
-}
+type RankOrder = fn(&(u64, &[u8]), &(u64, &[u8])) -> std::cmp::Ordering;
 
 #[cfg(test)]
 mod tests {

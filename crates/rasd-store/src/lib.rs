@@ -37,6 +37,7 @@ mod known_ids;
 mod listing;
 mod overlay;
 mod page;
+mod ranked;
 mod read_cache;
 mod record;
 mod reindex;

@@ -59,10 +59,9 @@ impl<'a> Overlay<'a> {
     pub fn update_cache(&self) {
         if let Some(cache) = self.cache {
             let mut cache = cache.borrow_mut();
+            // The cache keeps the keys it covers and ignores the others.
             for (key, value) in &self.pending {
-                if ReadCache::covers(key) {
-                    cache.fill(key, value.clone());
-                }
+                cache.fill(key, value.clone());
             }
         }
     }

@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::blocks;
+use crate::ranked::Ranked;
 
 use crate::page::{decode_token, encode_token, fnv64, Page};
 use crate::record::{encode, DocSummary};
@@ -113,50 +114,6 @@ impl Ord for Candidate {
         self.score
             .total_cmp(&other.score)
             .then_with(|| other.doc.cmp(&self.doc))
-    }
-}
-
-/// Candidates best first, sorted a chunk at a time as they are taken: the page and the
-/// checks beyond it cost one selection over all the candidates, where a heap of them was a
-/// tenth of a two-common-word phrase at 1,000,000 documents.
-struct InRankOrder {
-    candidates: Vec<Candidate>,
-    /// The next to give; those before `sorted` are in rank order.
-    next: usize,
-    sorted: usize,
-}
-
-impl InRankOrder {
-    fn new(candidates: Vec<Candidate>) -> Self {
-        InRankOrder {
-            candidates,
-            next: 0,
-            sorted: 0,
-        }
-    }
-}
-
-impl Iterator for InRankOrder {
-    type Item = Candidate;
-
-    fn next(&mut self) -> Option<Candidate> {
-        const CHUNK: usize = 128;
-        if self.next == self.sorted {
-            let rest = &mut self.candidates[self.next..];
-            let chunk = CHUNK.min(rest.len());
-            if chunk == 0 {
-                return None;
-            }
-            // Best first: the greatest in `Candidate`'s order.
-            if chunk < rest.len() {
-                rest.select_nth_unstable_by(chunk - 1, |a, b| b.cmp(a));
-            }
-            rest[..chunk].sort_unstable_by(|a, b| b.cmp(a));
-            self.sorted = self.next + chunk;
-        }
-        let candidate = self.candidates[self.next];
-        self.next += 1;
-        Some(candidate)
     }
 }
 
@@ -429,7 +386,10 @@ impl Store {
                 candidates.truncate(keep);
             }
         }
-        for candidate in InRankOrder::new(candidates) {
+        // Best first (the greatest in `Candidate`'s order): one selection over all candidates
+        // for the page and the checks beyond it, where a heap of them was a tenth of a
+        // two-common-word phrase at 1,000,000 documents.
+        for candidate in Ranked::new(&mut candidates, 128, |a, b| b.cmp(a)) {
             let page_full = hits.len() > page_size;
             if page_full && (!checks || checked >= exact_limit) {
                 break;
