@@ -10,8 +10,9 @@
 //! (`segment.rs`), not an id.
 //!
 //! Left alone, a common term would have one segment per group ever written, and a search reads
-//! them all. `compaction.rs` merges the segments of aligned runs of 16 and 256 blocks into
-//! one, so a term has a few dozen segments at a million documents. A segment is keyed by the
+//! them all. `compaction.rs` merges the group indexes of aligned runs of 16 blocks into one,
+//! and spreads runs of 256 blocks into one segment per term, so a term has a few dozen
+//! segments at a million documents. A segment is keyed by the
 //! first block it covers; the segment that holds a document's postings is the last one keyed
 //! at or before its block, which is how a delete finds exactly what to rewrite.
 //!
@@ -33,7 +34,7 @@ use crate::index::{self, EncodedTerm, TermPositions};
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
 use crate::ranked::Ranked;
-use crate::record::{decode, encode, BlockRelated, StoredDocument, UnitList};
+use crate::record::{decode, encode, BlockRelated, StoredDocument};
 use crate::segment::{self, Segment, SegmentBuilder};
 use crate::{Result, StoreError};
 
@@ -273,11 +274,16 @@ impl BlockBuilder {
             }
             return Ok(());
         }
-        // A document's postings are in its group's index until the group is spread, then in
-        // the segments of its terms.
-        let in_group = match ov.get(&group_key(block))? {
-            Some(bytes) => {
-                remove_from_group(ov, block, &bytes, &terms, &entities, number)?;
+        // A document's postings are in its group's index, then in the index its group was
+        // merged into (under the first block of the unit), then in the segments of its terms.
+        let holder = ov
+            .last_at_or_before(&[keys::GROUP_INDEX], &group_key(block))?
+            .filter(|(k, _)| {
+                block_in_key(k).is_some_and(|b| b == block || b == merged_unit(block))
+            });
+        let in_group = match holder {
+            Some((k, bytes)) => {
+                remove_from_group(ov, k, &bytes, &terms, &entities, number)?;
                 true
             }
             None => false,
@@ -385,7 +391,7 @@ impl BlockBuilder {
             index.push(&entry, &[&counts]);
         }
         ov.insert(group_key(block), index.finish());
-        ov.insert(unit_key(0, block), encode(&UnitList::default()));
+        ov.insert(unit_key(0, block), Vec::new());
     }
 }
 
@@ -425,17 +431,16 @@ fn stage_related(ov: &mut Overlay<'_>, key: Vec<u8>, counts: &BlockRelated) {
     }
 }
 
-/// Rewrites the group index of `block` without the postings of document `number`, whose
+/// Rewrites the group index under `k` without the postings of document `number`, whose
 /// terms are `terms` (sorted).
 fn remove_from_group(
     ov: &mut Overlay<'_>,
-    block: u64,
+    k: Vec<u8>,
     bytes: &[u8],
     terms: &[String],
     entities: &[&str],
     number: u64,
 ) -> Result<()> {
-    let k = group_key(block);
     let group = GroupIndex::parse(bytes).ok_or_else(|| corrupt(&k))?;
     let mut kept = Vec::with_capacity(group.len());
     for entry in group.entries() {
@@ -487,8 +492,15 @@ fn spread_unit(block: u64) -> u64 {
     block / SPREAD_BLOCKS * SPREAD_BLOCKS
 }
 
-/// Blocks whose group indexes are spread together (a unit of level 1, see `compaction.rs`).
-pub const SPREAD_BLOCKS: u64 = crate::compaction::FANOUT;
+/// Blocks whose group indexes are spread together (a unit of the last level, see
+/// `compaction.rs`).
+const SPREAD_BLOCKS: u64 = crate::compaction::FANOUT.pow(crate::compaction::MAX_LEVEL as u32);
+
+/// The first block of the run of blocks whose group indexes are merged into one (a unit of
+/// level 1).
+fn merged_unit(block: u64) -> u64 {
+    block / crate::compaction::FANOUT * crate::compaction::FANOUT
+}
 
 /// Every segment of `term`, in block order: the spread ones and the ones in group indexes not
 /// spread yet.
@@ -528,11 +540,6 @@ pub fn segments(tree: &sled::Tree, term: &str) -> Result<Vec<SegmentBytes>> {
 pub fn block_in_key(key: &[u8]) -> Option<u64> {
     let tail = key.len().checked_sub(8).map(|at| &key[at..])?;
     Some(u64::from_be_bytes(tail.try_into().ok()?))
-}
-
-/// Parses a segment read from the tree.
-pub fn parse<'a>(key: &[u8], bytes: &'a [u8]) -> Result<Segment<'a>> {
-    Segment::parse(bytes).ok_or_else(|| corrupt(key))
 }
 
 /// The entities mentioned with `entity` and the number of documents they share, summed over

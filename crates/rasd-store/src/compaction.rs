@@ -1,34 +1,41 @@
-//! Background merging of postings segments and co-occurrence blocks.
+//! Background merging of group indexes into larger ones, then into segments per term.
 //!
 //! Every write group adds one group index, all its terms' segments in one value
 //! (`group_index.rs`). Blocks are grouped into aligned runs: 16 blocks make a unit of level 1,
 //! 16 units of level 1 one of level 2, the last level ([`MAX_LEVEL`]). When the writer has
-//! committed the last block of a unit of level 1, this thread spreads its 8 group indexes into
-//! one segment per term, keyed by term and first block, and one co-occurrence block per entity;
-//! for the units above, it merges, term by
-//! term, the segments of the unit into one, and sums the co-occurrence counts the same way. A
-//! unit's list of terms (`v` keys) says which terms to look at; a term in only one of its
-//! children's lists has a single segment and is left as it is. Each posting is rewritten once
-//! per level, and a common term has at most 15 segments at level 1 plus one per top-level
-//! unit, and up to 15 group indexes not spread yet. Every level rewrites every posting once
-//! more, on disk too (sled rewrites a leaf when it consolidates it and reclaims a log segment
-//! only when half of it is dead), so the levels are few and wide.
+//! committed the last block of a unit of level 1, this thread merges its 16 group indexes into
+//! one group index under the unit's first block, in one batch. When the last unit of level 1
+//! of a unit of level 2 is merged, it spreads the unit's 16 merged indexes into one segment per
+//! term, keyed by term and first block, and one co-occurrence block per entity; those are never
+//! merged again.
 //!
-//! Merging never changes what a query finds, only how many keys it reads, so the thread works
-//! from what is committed and needs no bookkeeping of its own: on every wake-up it looks at the
-//! unit lists, and a unit whose blocks are all written is due. A merge interrupted by a crash is
-//! done again (merging a term with one segment is a no-op). The writer holds [`SegmentLock`]
-//! while it stages and commits a delete or a rebuild, the only writes that touch existing
-//! segments; this thread holds it for each batch of merges.
+//! The key decision is where the key per term appears. The tree's cost is per key: a sled
+//! insert copies its leaf and a leaf missing from the cache is read from disk, and the keys of
+//! a spread land all over the tree. A unit of level 1 (some 3,000 documents at the usual
+//! group size) has some 45,000 distinct terms; spreading every such unit, then merging the
+//! segments of the terms found in several of them at level 2, made the background thread cost
+//! twice the writer's time, most of it inside sled. Merging at level 1 writes one key, and the
+//! level 2 spread writes a term once for its 40,000 or so documents. Every posting is still
+//! rewritten once per level, in memory; a search reads at most 15 group indexes and 15 merged
+//! ones besides a term's segments, a binary search in each directory.
+//!
+//! Merging never changes what a query finds, only how many values it reads, so the thread
+//! works from what is committed and needs no bookkeeping of its own: on every wake-up it looks
+//! at the unit markers (`v` keys, one per written unit), and a unit whose blocks are all written
+//! is due. A merge at level 1 is one batch; a spread interrupted by a crash is done again from
+//! the merged indexes, which its last batch removes (readers skip the group entries of a unit
+//! that has a segment: `blocks::segments`). The writer holds [`SegmentLock`] while it stages and
+//! commits a delete or a rebuild, the only writes that touch existing group indexes and
+//! segments; this thread holds it for each merge.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
 use crate::blocks::{self, group_key, related_key, segment_key, unit_key, NEXT_BLOCK_KEY};
-use crate::group_index::GroupIndex;
+use crate::group_index::{self, GroupIndex};
 use crate::keys;
-use crate::record::{decode, encode, BlockRelated, UnitList};
+use crate::record::{decode, encode, BlockRelated};
 use crate::segment::{self, Segment};
 use crate::Result;
 
@@ -36,8 +43,6 @@ use crate::Result;
 pub const MAX_LEVEL: u8 = 2;
 /// Units of one level per unit of the next.
 pub const FANOUT: u64 = 16;
-/// Terms merged per batch (and per hold of the lock).
-const BATCH_TERMS: usize = 256;
 /// Bytes of segments a spread writes per batch: sled applies a batch under a lock that every
 /// read and write waits for, so a unit is spread in many short batches, not one long one.
 const SPREAD_BATCH_BYTES: usize = 2 << 20;
@@ -116,7 +121,8 @@ fn due_unit(tree: &sled::Tree) -> Result<Option<(u8, u64)>> {
     Ok(None)
 }
 
-/// Merges the segments and co-occurrence blocks of the unit of `level` that starts at `first`.
+/// Merges the unit of `level` that starts at `first`: its group indexes into one at level 1,
+/// its merged group indexes into segments at the last level.
 fn merge_unit(
     tree: &sled::Tree,
     lock: &SegmentLock,
@@ -126,166 +132,192 @@ fn merge_unit(
 ) -> Result<()> {
     let end = first + unit_blocks(level);
     let started = std::time::Instant::now();
-    let mut children = Vec::new();
-    let mut terms: BTreeMap<String, u32> = BTreeMap::new();
-    let mut entities: BTreeMap<String, u32> = BTreeMap::new();
-    for entry in tree.range(unit_key(level - 1, first)..unit_key(level - 1, end)) {
-        let (k, v) = entry?;
-        let list: UnitList = decode(&k, &v)?;
-        for term in list.terms {
-            *terms.entry(term).or_default() += 1;
-        }
-        for entity in list.entities {
-            *entities.entry(entity).or_default() += 1;
-        }
-        children.push(k);
+    // The children's markers go in the last batch, with the group indexes.
+    let children: Vec<sled::IVec> = tree
+        .range(unit_key(level - 1, first)..unit_key(level - 1, end))
+        .keys()
+        .collect::<std::result::Result<_, _>>()?;
+    if stop.load(Ordering::Relaxed) {
+        return Ok(());
     }
-    let shared = |counts: &BTreeMap<String, u32>| -> Vec<String> {
-        counts
-            .iter()
-            .filter(|(_, n)| **n > 1)
-            .map(|(t, _)| t.clone())
-            .collect()
-    };
-    if level == 1 {
-        let spread = spread_groups(tree, lock, first, end)?;
-        for term in spread.terms {
-            *terms.entry(term).or_default() += 1;
-        }
-        for entity in spread.entities {
-            *entities.entry(entity).or_default() += 1;
-        }
-    }
-    // A spread interrupted before the children lists were removed left the unit's own list.
-    if let Some(bytes) = tree.get(unit_key(level, first))? {
-        let list: UnitList = decode(&unit_key(level, first), &bytes)?;
-        for term in list.terms {
-            terms.entry(term).or_default();
-        }
-        for entity in list.entities {
-            entities.entry(entity).or_default();
-        }
-    }
-    // At level 1 the spread made one segment per term and one block per entity already.
-    let (merge_terms, merge_entities) = if level == 1 {
-        (Vec::new(), Vec::new())
+    let _held = lock.lock().unwrap_or_else(|e| e.into_inner());
+    let groups: Vec<(sled::IVec, sled::IVec)> = tree
+        .range(group_key(first)..group_key(end))
+        .collect::<std::result::Result<_, _>>()?;
+    let entries = Entries::gather(&groups)?;
+    let terms = entries.terms.len();
+    let mut batch = if level < MAX_LEVEL {
+        merge_groups(&groups, first, entries)?
     } else {
-        (shared(&terms), shared(&entities))
+        match spread_groups(tree, stop, &groups, entries)? {
+            Some(batch) => batch,
+            // Done again at the next start.
+            None => return Ok(()),
+        }
     };
-    for chunk in merge_terms.chunks(BATCH_TERMS) {
-        if stop.load(Ordering::Relaxed) {
-            return Ok(());
-        }
-        let _held = lock.lock().unwrap_or_else(|e| e.into_inner());
-        let mut batch = sled::Batch::default();
-        for term in chunk {
-            merge_segments(tree, &mut batch, term, first, end)?;
-        }
-        tree.apply_batch(batch)?;
-    }
-    for chunk in merge_entities.chunks(BATCH_TERMS) {
-        let _held = lock.lock().unwrap_or_else(|e| e.into_inner());
-        let mut batch = sled::Batch::default();
-        for entity in chunk {
-            merge_related(tree, &mut batch, entity, first, end)?;
-        }
-        tree.apply_batch(batch)?;
-    }
-    let mut batch = sled::Batch::default();
     for child in children {
         batch.remove(child);
     }
     if level < MAX_LEVEL {
-        let list = UnitList {
-            terms: terms.into_keys().collect(),
-            entities: entities.into_keys().collect(),
-        };
-        batch.insert(unit_key(level, first), encode(&list));
+        batch.insert(unit_key(level, first), Vec::new());
     }
     tree.apply_batch(batch)?;
     tracing::debug!(
         level,
         first,
-        terms = merge_terms.len(),
-        entities = merge_entities.len(),
+        groups = groups.len(),
+        terms,
         elapsed_ms = started.elapsed().as_millis() as u64,
         "merged a unit"
     );
     Ok(())
 }
 
-/// Replaces the group indexes of blocks `first..end` by one segment per term and one
-/// co-occurrence block per entity, and writes the unit's list of them; returns the list.
-///
-/// The segments and blocks go in batches of about [`SPREAD_BATCH_BYTES`], and the last batch
-/// removes the group indexes and writes the list. Readers skip the group entries of a run that
-/// has a segment (`blocks::segments`), so they never count a posting twice; a spread cut short
-/// by a crash is done again from the group indexes, writing the same keys. The lock is held
-/// throughout: a delete between two batches would change group indexes already read.
-fn spread_groups(tree: &sled::Tree, lock: &SegmentLock, first: u64, end: u64) -> Result<UnitList> {
-    let _held = lock.lock().unwrap_or_else(|e| e.into_inner());
-    let groups: Vec<(sled::IVec, sled::IVec)> = tree
-        .range(group_key(first)..group_key(end))
-        .collect::<std::result::Result<_, _>>()?;
-    let mut by_term: BTreeMap<&str, Vec<(u64, Segment<'_>)>> = BTreeMap::new();
-    let mut by_entity: BTreeMap<&str, (u64, BTreeMap<String, u64>)> = BTreeMap::new();
-    for (key, value) in &groups {
-        let corrupt = || corrupt(key);
-        let block = blocks::block_in_key(key).ok_or_else(corrupt)?;
-        let group = GroupIndex::parse(value).ok_or_else(corrupt)?;
-        for entry in group.entries() {
-            let (term, range) = entry.ok_or_else(corrupt)?;
-            if let Some(entity) = term.strip_prefix(blocks::RELATED_ENTRY) {
-                let counts: BlockRelated = decode(key, &value[range])?;
-                let (_, sum) = by_entity
-                    .entry(entity)
-                    .or_insert_with(|| (block, BTreeMap::new()));
-                for (other, count) in counts {
-                    *sum.entry(other).or_default() += count;
+/// The entries of a run of group indexes, by term: segments in block order, co-occurrence
+/// counts summed.
+struct Entries<'a> {
+    terms: BTreeMap<&'a str, Vec<Part<'a>>>,
+    related: BTreeMap<&'a str, (u64, BTreeMap<String, u64>)>,
+}
+
+impl<'a> Entries<'a> {
+    fn gather(groups: &'a [(sled::IVec, sled::IVec)]) -> Result<Entries<'a>> {
+        let mut terms: BTreeMap<&str, Vec<Part<'_>>> = BTreeMap::new();
+        let mut related: BTreeMap<&str, (u64, BTreeMap<String, u64>)> = BTreeMap::new();
+        for (key, value) in groups {
+            let corrupt = || corrupt(key);
+            let block = blocks::block_in_key(key).ok_or_else(corrupt)?;
+            let group = GroupIndex::parse(value).ok_or_else(corrupt)?;
+            for entry in group.entries() {
+                let (term, range) = entry.ok_or_else(corrupt)?;
+                if let Some(entity) = term.strip_prefix(blocks::RELATED_ENTRY) {
+                    let counts: BlockRelated = decode(key, &value[range])?;
+                    let (_, sum) = related
+                        .entry(entity)
+                        .or_insert_with(|| (block, BTreeMap::new()));
+                    for (other, count) in counts {
+                        *sum.entry(other).or_default() += count;
+                    }
+                    continue;
                 }
-                continue;
+                let bytes = &value[range];
+                let segment = Segment::parse(bytes).ok_or_else(corrupt)?;
+                terms.entry(term).or_default().push(Part {
+                    block,
+                    segment,
+                    bytes,
+                });
             }
-            let segment = Segment::parse(&value[range]).ok_or_else(corrupt)?;
-            by_term.entry(term).or_default().push((block, segment));
+        }
+        Ok(Entries { terms, related })
+    }
+}
+
+/// A term's segment in one group index.
+struct Part<'a> {
+    block: u64,
+    segment: Segment<'a>,
+    bytes: &'a [u8],
+}
+
+/// The segment of a term's parts: the one as it is, or several merged.
+fn merged(term: &str, parts: &[Part<'_>]) -> Result<Vec<u8>> {
+    if let [only] = parts {
+        return Ok(only.bytes.to_vec());
+    }
+    let segments: Vec<Segment<'_>> = parts.iter().map(|p| p.segment).collect();
+    segment::merge(&segments).ok_or_else(|| corrupt(&segment_key(term, parts[0].block)))
+}
+
+/// A batch that replaces the group indexes of a unit of level 1 by one, under the unit's
+/// first block, with every term's segments merged and the co-occurrence counts summed.
+///
+/// One value, one key: the spread into a key per term waits for the last level, where a term
+/// found in many of the unit's groups is written once instead of once per unit of level 1.
+fn merge_groups(
+    groups: &[(sled::IVec, sled::IVec)],
+    first: u64,
+    entries: Entries<'_>,
+) -> Result<sled::Batch> {
+    let mut related: Vec<(String, Vec<u8>)> = entries
+        .related
+        .into_iter()
+        .map(|(entity, (_, sum))| {
+            let sum: BlockRelated = sum.into_iter().collect();
+            (blocks::related_entry(entity), encode(&sum))
+        })
+        .collect();
+    related.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut related = related.into_iter().peekable();
+    let mut index = group_index::Writer::default();
+    for (term, parts) in &entries.terms {
+        while let Some((entry, counts)) = related.next_if(|(entry, _)| entry.as_str() < *term) {
+            index.push(&entry, &[&counts]);
+        }
+        match parts.as_slice() {
+            [only] => index.push(term, &[only.bytes]),
+            _ => index.push(term, &[&merged(term, parts)?]),
         }
     }
+    for (entry, counts) in related {
+        index.push(&entry, &[&counts]);
+    }
+    let mut batch = sled::Batch::default();
+    for (key, _) in groups {
+        batch.remove(key.clone());
+    }
+    batch.insert(group_key(first), index.finish());
+    Ok(batch)
+}
+
+/// Writes one segment per term and one co-occurrence block per entity for the group indexes
+/// of a unit of the last level (merged ones, from units of level 1); returns the last batch,
+/// which removes the group indexes, or `None` when `stop` was set before the end.
+///
+/// The segments and blocks go in batches of about [`SPREAD_BATCH_BYTES`]. Readers skip the
+/// group entries of a unit that has a segment (`blocks::segments`), so they never count a
+/// posting twice; a spread cut short by a crash is done again from the group indexes, writing
+/// the same keys. The caller holds the lock throughout: a delete between two batches would
+/// change group indexes already read.
+fn spread_groups(
+    tree: &sled::Tree,
+    stop: &AtomicBool,
+    groups: &[(sled::IVec, sled::IVec)],
+    entries: Entries<'_>,
+) -> Result<Option<sled::Batch>> {
     let mut batch = sled::Batch::default();
     let mut batch_bytes = 0;
-    let flush = |batch: &mut sled::Batch, bytes: &mut usize, added: usize| -> Result<()> {
+    let flush = |batch: &mut sled::Batch, bytes: &mut usize, added: usize| -> Result<bool> {
         *bytes += added;
         if *bytes >= SPREAD_BATCH_BYTES {
             tree.apply_batch(std::mem::take(batch))?;
             *bytes = 0;
+            return Ok(!stop.load(Ordering::Relaxed));
         }
-        Ok(())
+        Ok(true)
     };
-    for (term, parts) in &by_term {
-        let key = segment_key(term, parts[0].0);
-        let segments: Vec<Segment<'_>> = parts.iter().map(|(_, s)| *s).collect();
-        let merged = segment::merge(&segments).ok_or_else(|| corrupt(&key))?;
-        let added = key.len() + merged.len();
-        batch.insert(key, merged);
-        flush(&mut batch, &mut batch_bytes, added)?;
-    }
-    for (entity, (block, sum)) in &by_entity {
-        let sum: BlockRelated = sum.iter().map(|(o, c)| (o.clone(), *c)).collect();
-        let (key, value) = (related_key(entity, *block), encode(&sum));
+    for (term, parts) in &entries.terms {
+        let key = segment_key(term, parts[0].block);
+        let value = merged(term, parts)?;
         let added = key.len() + value.len();
         batch.insert(key, value);
-        flush(&mut batch, &mut batch_bytes, added)?;
+        if !flush(&mut batch, &mut batch_bytes, added)? {
+            return Ok(None);
+        }
     }
-    for (key, _) in &groups {
+    for (entity, (block, sum)) in entries.related {
+        let sum: BlockRelated = sum.into_iter().collect();
+        let (key, value) = (related_key(entity, block), encode(&sum));
+        let added = key.len() + value.len();
+        batch.insert(key, value);
+        if !flush(&mut batch, &mut batch_bytes, added)? {
+            return Ok(None);
+        }
+    }
+    for (key, _) in groups {
         batch.remove(key.clone());
     }
-    let list = UnitList {
-        terms: by_term.into_keys().map(str::to_owned).collect(),
-        entities: by_entity.into_keys().map(str::to_owned).collect(),
-    };
-    if !groups.is_empty() {
-        batch.insert(unit_key(1, first), encode(&list));
-    }
-    tree.apply_batch(batch)?;
-    Ok(list)
+    Ok(Some(batch))
 }
 
 fn corrupt(key: &[u8]) -> crate::StoreError {
@@ -293,67 +325,6 @@ fn corrupt(key: &[u8]) -> crate::StoreError {
         key: String::from_utf8_lossy(key).into_owned(),
         detail: "malformed postings".to_owned(),
     }
-}
-
-/// Replaces the keys in `from..to` by one under the first key, with the value `merge` makes of
-/// them, when there are at least two.
-fn replace_run(
-    tree: &sled::Tree,
-    batch: &mut sled::Batch,
-    (from, to): (Vec<u8>, Vec<u8>),
-    merge: impl FnOnce(&[(sled::IVec, sled::IVec)]) -> Result<Vec<u8>>,
-) -> Result<()> {
-    let found: Vec<(sled::IVec, sled::IVec)> = tree
-        .range(from..to)
-        .collect::<std::result::Result<_, _>>()?;
-    if found.len() < 2 {
-        return Ok(());
-    }
-    let merged = merge(&found)?;
-    for (k, _) in &found[1..] {
-        batch.remove(k.clone());
-    }
-    batch.insert(found[0].0.clone(), merged);
-    Ok(())
-}
-
-/// Replaces the segments of `term` in blocks `first..end` by one.
-fn merge_segments(
-    tree: &sled::Tree,
-    batch: &mut sled::Batch,
-    term: &str,
-    first: u64,
-    end: u64,
-) -> Result<()> {
-    let run = (segment_key(term, first), segment_key(term, end));
-    replace_run(tree, batch, run, |found| {
-        let parts = found
-            .iter()
-            .map(|(k, v)| blocks::parse(k, v))
-            .collect::<Result<Vec<Segment<'_>>>>()?;
-        segment::merge(&parts).ok_or_else(|| corrupt(&found[0].0))
-    })
-}
-
-/// Replaces the co-occurrence blocks of `entity` in blocks `first..end` by their sum.
-fn merge_related(
-    tree: &sled::Tree,
-    batch: &mut sled::Batch,
-    entity: &str,
-    first: u64,
-    end: u64,
-) -> Result<()> {
-    let run = (related_key(entity, first), related_key(entity, end));
-    replace_run(tree, batch, run, |found| {
-        let mut sum: BTreeMap<String, u64> = BTreeMap::new();
-        for (k, v) in found {
-            let counts: BlockRelated = decode(k, v)?;
-            for (other, count) in counts {
-                *sum.entry(other).or_default() += count;
-            }
-        }
-        Ok(encode(&sum.into_iter().collect::<BlockRelated>()))
-    })
 }
 
 #[cfg(test)]

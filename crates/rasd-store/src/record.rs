@@ -16,15 +16,9 @@ use serde::{Deserialize, Serialize};
 /// entity, type and source as posting lists; one rank key per entity, by rank of its count.
 /// 5: segments carry skips into their positions column, so phrases are checked by index.
 /// 6: two entity ranks per doubling of the document count instead of sixteen.
-pub const SCHEMA_VERSION: u32 = 6;
-
-/// The terms and entities that have segments in one run of blocks, until the run is merged
-/// into a larger one.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct UnitList {
-    pub terms: Vec<String>,
-    pub entities: Vec<String>,
-}
+/// 7: the group indexes of a run of 16 blocks merged into one group index; segments per term
+/// only for runs of 256 blocks.
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The entities mentioned with one entity in the documents of one block: id and number of
 /// documents, by id.
