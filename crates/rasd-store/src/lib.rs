@@ -28,6 +28,7 @@
 mod analyzer;
 mod blocks;
 mod compaction;
+mod durable;
 mod entities;
 mod error;
 mod group_index;

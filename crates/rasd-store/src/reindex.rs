@@ -8,6 +8,7 @@
 
 use crate::analyzer::Analyzer;
 use crate::blocks::{BlockBuilder, NEXT_BLOCK_KEY};
+use crate::durable::Durable;
 use crate::index::{self, Sign, CORPUS_STATS_KEY};
 use crate::keys;
 use crate::overlay::Overlay;
@@ -43,7 +44,7 @@ pub struct ReindexReport {
 }
 
 /// Runs a rebuild on the tree; the caller holds the only writer.
-pub fn rebuild(db: &sled::Db, tree: &sled::Tree, analyzer: &Analyzer) -> Result<ReindexReport> {
+pub fn rebuild(db: &Durable, tree: &sled::Tree, analyzer: &Analyzer) -> Result<ReindexReport> {
     let mut report = ReindexReport::default();
     for &tag in DERIVED.iter().chain(keys::RETIRED) {
         let mut batch = sled::Batch::default();

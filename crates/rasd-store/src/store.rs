@@ -11,6 +11,7 @@ use tokio::sync::oneshot;
 
 use crate::analyzer::Analyzer;
 use crate::compaction;
+use crate::durable::{self, Durable};
 use crate::index;
 use crate::keys::{self, key};
 use crate::page::fnv64;
@@ -115,12 +116,11 @@ impl Store {
             path: path.display().to_string(),
             detail: e.to_string(),
         })?;
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(config.cache_capacity_bytes)
+        let db = durable::sled_config(path, config.cache_capacity_bytes)
             .open()
             .map_err(|e| open_error(path, e))?;
         let tree = db.open_tree("rasd").map_err(|e| open_error(path, e))?;
+        let durable = Durable::new(db.clone(), path);
         let analyzer = Analyzer::default();
         match tree.get(SCHEMA_KEY)? {
             Some(bytes) => {
@@ -133,7 +133,7 @@ impl Store {
                 }
                 if found < SCHEMA_VERSION {
                     // Documents keep their layout across versions; indexes are rebuilt.
-                    let report = reindex::rebuild(&db, &tree, &analyzer)?;
+                    let report = reindex::rebuild(&durable, &tree, &analyzer)?;
                     tracing::info!(
                         from = found,
                         to = SCHEMA_VERSION,
@@ -156,7 +156,7 @@ impl Store {
                 secret
             }
         };
-        db.flush()?;
+        durable.flush()?;
         let lock = compaction::SegmentLock::default();
         let stop_compactor = Arc::new(AtomicBool::new(false));
         let (wake, woken) = mpsc::channel();
@@ -171,14 +171,14 @@ impl Store {
         };
         let (sender, receiver) = mpsc::channel();
         let writer = {
-            let (db, tree, analyzer) = (db.clone(), tree.clone(), analyzer.clone());
+            let (durable, tree, analyzer) = (durable.clone(), tree.clone(), analyzer.clone());
             let handle = compaction::CompactionHandle {
                 lock: lock.clone(),
                 wake,
             };
             std::thread::Builder::new()
                 .name("rasd-store-writer".to_owned())
-                .spawn(move || writer::run(db, tree, analyzer, receiver, handle))
+                .spawn(move || writer::run(durable, tree, analyzer, receiver, handle))
                 .map_err(|e| StoreError::Engine(e.to_string()))?
         };
         Ok(Store {

@@ -15,6 +15,7 @@ use tokio::sync::oneshot;
 use crate::analyzer::Analyzer;
 use crate::blocks::BlockBuilder;
 use crate::compaction::CompactionHandle;
+use crate::durable::Durable;
 use crate::index::{self, EncodedTerm, Sign};
 use crate::keys::{self, key};
 use crate::known_ids::KnownIds;
@@ -136,7 +137,7 @@ struct Applied {
 /// (one flush may cover several groups). A group's reads see every group applied before it,
 /// flushed or not; none is acknowledged before it is on disk.
 pub fn run(
-    db: sled::Db,
+    db: Durable,
     tree: sled::Tree,
     analyzer: Analyzer,
     queue: mpsc::Receiver<Command>,
@@ -194,8 +195,7 @@ pub fn run(
                 }
             }
             None => {
-                let flushed = db.flush().map(|_| ()).map_err(StoreError::from);
-                answer(group, flushed);
+                answer(group, db.flush());
             }
         }
         if let Some(reply) = reindex {
@@ -212,12 +212,12 @@ pub fn run(
 }
 
 /// Flushes what has been applied and answers its callers, until the writer stops.
-fn flush_and_answer(db: &sled::Db, applied: mpsc::Receiver<Applied>) {
+fn flush_and_answer(db: &Durable, applied: mpsc::Receiver<Applied>) {
     while let Ok(first) = applied.recv() {
         let mut groups = vec![first];
         groups.extend(applied.try_iter());
         let started = std::time::Instant::now();
-        let flushed = db.flush().map(|_| ()).map_err(StoreError::from);
+        let flushed = db.flush();
         tracing::debug!(
             groups = groups.len(),
             flush_ms = started.elapsed().as_secs_f64() * 1e3,
