@@ -22,19 +22,19 @@ pub const RELATED: u8 = b'r';
 /// `u` + entity id → [`crate::record::UserEntity`]: the knowledge base's additions.
 pub const USER_ENTITY: u8 = b'u';
 /// `b` + search term + 0 + first block (8 bytes, big-endian) → a postings segment (see
-/// `segment.rs`): the term's postings in the documents of the blocks from this one to the next
-/// key's (one write group, or a run merged by `compaction.rs`).
+/// `segment.rs`): the term's postings in the documents of a run of 256 blocks, spread from
+/// group indexes by `compaction.rs`.
 pub const BLOCK: u8 = b'b';
 /// `w` + block (8 bytes, big-endian) → the postings and co-occurrence counts of one write
-/// group behind a directory (see `group_index.rs`), until `compaction.rs` spreads them into
-/// `b` and `r` keys.
+/// group behind a directory (see `group_index.rs`), or of a run of 16 blocks merged into one by
+/// `compaction.rs` (under its first block), until it spreads them into `b` and `r` keys.
 pub const GROUP_INDEX: u8 = b'w';
 /// `n` + doc id → the document number (8 bytes, big-endian; its block in the high 32 bits).
 pub const DOC_NUMBER: u8 = b'n';
 /// `x` + document number (8 bytes, big-endian) → doc id.
 pub const DOC_ID: u8 = b'x';
-/// `v` + level (1 byte) + first block (8 bytes, big-endian) → [`crate::record::UnitList`]: the
-/// terms and entities with segments in a run of blocks not merged yet (see `compaction.rs`).
+/// `v` + level (1 byte) + first block (8 bytes, big-endian) → () : a run of blocks of that
+/// level written and not merged into the next level yet (see `compaction.rs`).
 pub const UNIT: u8 = b'v';
 /// Retired keyspaces, named only by a rebuild, to delete them: after schema 2, one posting key
 /// per term and document (`t`), postings by impact (`i`) and document frequencies (`f`); after
