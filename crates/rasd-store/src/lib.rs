@@ -14,9 +14,11 @@
 //! The two indexes that grow with every word and every pair of entities, postings and
 //! co-occurrences, are written per group rather than per document (`blocks.rs`): the tree's
 //! cost is per key, so a group's postings are one value (`group_index.rs`) and its
-//! co-occurrences one key per entity. A background thread (`compaction.rs`) spreads the groups
-//! into one segment per term and merges segments of aligned runs of blocks, so that a search
-//! reads a few dozen segments of its terms at a million documents, never one per group.
+//! co-occurrences entries of the same value. A background thread (`compaction.rs`) merges the
+//! group indexes of aligned runs of 16 blocks into one, and spreads runs of 256 blocks into one
+//! segment per term, so that a search reads a few dozen segments of its terms at a million
+//! documents, never one per group. What sled needs to make an acknowledged write durable is in
+//! `durable.rs`.
 //!
 //! Being the only writer, the writer thread also remembers what only it writes: which ids are
 //! stored (Bloom filters, `known_ids.rs`) and the statistics of recently mentioned entities
