@@ -29,6 +29,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
+use crate::compaction;
 use crate::group_index::{self, GroupIndex};
 use crate::index::{self, EncodedTerm, TermPositions};
 use crate::keys::{self, key};
@@ -279,7 +280,7 @@ impl BlockBuilder {
         let holder = ov
             .last_at_or_before(&[keys::GROUP_INDEX], &group_key(block))?
             .filter(|(k, _)| {
-                block_in_key(k).is_some_and(|b| b == block || b == merged_unit(block))
+                block_in_key(k).is_some_and(|b| b == block || b == compaction::unit_first(1, block))
             });
         let in_group = match holder {
             Some((k, bytes)) => {
@@ -326,15 +327,14 @@ impl BlockBuilder {
                 related.entry(a).or_default().push((b.clone(), count));
             }
         }
-        let mut related: Vec<(String, Vec<u8>)> = related
+        // In entity order, which is the order of their entry names.
+        let related: Vec<(String, Vec<u8>)> = related
             .into_iter()
             .map(|(entity, mut counts)| {
                 counts.sort_unstable();
                 (related_entry(entity), encode(&counts))
             })
             .collect();
-        related.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut related = related.into_iter().peekable();
 
         // The terms in order, and the postings of each (a counting sort by rank, which keeps
         // the order of documents within a term).
@@ -363,13 +363,10 @@ impl BlockBuilder {
             next[r] += 1;
         }
 
-        let mut index = group_index::Writer::default();
+        let mut index = group_index::Writer::with_entries(related);
         let mut segment = SegmentBuilder::default();
         let mut header = Vec::new();
         for (r, &(term, _)) in terms.iter().enumerate() {
-            while let Some((entry, counts)) = related.next_if(|(entry, _)| entry.as_str() < term) {
-                index.push(&entry, &[&counts]);
-            }
             segment.clear();
             for &i in &order[starts[r] as usize..starts[r + 1] as usize] {
                 let posting = &self.postings[i as usize];
@@ -386,9 +383,6 @@ impl BlockBuilder {
             if !segment.is_empty() {
                 index.push(term, &segment.parts(&mut header));
             }
-        }
-        for (entry, counts) in related {
-            index.push(&entry, &[&counts]);
         }
         ov.insert(group_key(block), index.finish());
         ov.insert(unit_key(0, block), Vec::new());
@@ -487,19 +481,10 @@ impl SegmentBytes {
     }
 }
 
-/// The first block of the run of [`SPREAD_BLOCKS`] that holds `block`.
+/// The first block of the run whose group indexes are spread together into segments (a unit
+/// of the last level, see `compaction.rs`).
 fn spread_unit(block: u64) -> u64 {
-    block / SPREAD_BLOCKS * SPREAD_BLOCKS
-}
-
-/// Blocks whose group indexes are spread together (a unit of the last level, see
-/// `compaction.rs`).
-const SPREAD_BLOCKS: u64 = crate::compaction::FANOUT.pow(crate::compaction::MAX_LEVEL as u32);
-
-/// The first block of the run of blocks whose group indexes are merged into one (a unit of
-/// level 1).
-fn merged_unit(block: u64) -> u64 {
-    block / crate::compaction::FANOUT * crate::compaction::FANOUT
+    compaction::unit_first(compaction::MAX_LEVEL, block)
 }
 
 /// Every segment of `term`, in block order: the spread ones and the ones in group indexes not

@@ -28,6 +28,7 @@
 //! commits a delete or a rebuild, the only writes that touch existing group indexes and
 //! segments; this thread holds it for each merge.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -53,6 +54,12 @@ pub type SegmentLock = Arc<Mutex<()>>;
 /// Blocks in a unit of `level`.
 pub fn unit_blocks(level: u8) -> u64 {
     FANOUT.pow(u32::from(level))
+}
+
+/// The first block of the unit of `level` that holds `block`.
+pub fn unit_first(level: u8, block: u64) -> u64 {
+    let size = unit_blocks(level);
+    block / size * size
 }
 
 /// What the writer keeps to wake the compactor and share its lock.
@@ -106,14 +113,13 @@ fn due_unit(tree: &sled::Tree) -> Result<Option<(u8, u64)>> {
         None => return Ok(None),
     };
     for level in 0..MAX_LEVEL {
-        let size = unit_blocks(level + 1);
         for entry in tree.scan_prefix([keys::UNIT, level]) {
             let (k, _) = entry?;
             let Some(first) = k.get(2..10).and_then(|b| b.try_into().ok()) else {
                 continue;
             };
-            let parent = u64::from_be_bytes(first) / size * size;
-            if parent + size <= next_block {
+            let parent = unit_first(level + 1, u64::from_be_bytes(first));
+            if parent + unit_blocks(level + 1) <= next_block {
                 return Ok(Some((level + 1, parent)));
             }
         }
@@ -221,12 +227,14 @@ struct Part<'a> {
 }
 
 /// The segment of a term's parts: the one as it is, or several merged.
-fn merged(term: &str, parts: &[Part<'_>]) -> Result<Vec<u8>> {
+fn merged<'a>(term: &str, parts: &[Part<'a>]) -> Result<Cow<'a, [u8]>> {
     if let [only] = parts {
-        return Ok(only.bytes.to_vec());
+        return Ok(Cow::Borrowed(only.bytes));
     }
     let segments: Vec<Segment<'_>> = parts.iter().map(|p| p.segment).collect();
-    segment::merge(&segments).ok_or_else(|| corrupt(&segment_key(term, parts[0].block)))
+    segment::merge(&segments)
+        .map(Cow::Owned)
+        .ok_or_else(|| corrupt(&segment_key(term, parts[0].block)))
 }
 
 /// A batch that replaces the group indexes of a unit of level 1 by one, under the unit's
@@ -239,7 +247,8 @@ fn merge_groups(
     first: u64,
     entries: Entries<'_>,
 ) -> Result<sled::Batch> {
-    let mut related: Vec<(String, Vec<u8>)> = entries
+    // In entity order, which is the order of their entry names.
+    let related: Vec<(String, Vec<u8>)> = entries
         .related
         .into_iter()
         .map(|(entity, (_, sum))| {
@@ -247,20 +256,9 @@ fn merge_groups(
             (blocks::related_entry(entity), encode(&sum))
         })
         .collect();
-    related.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut related = related.into_iter().peekable();
-    let mut index = group_index::Writer::default();
+    let mut index = group_index::Writer::with_entries(related);
     for (term, parts) in &entries.terms {
-        while let Some((entry, counts)) = related.next_if(|(entry, _)| entry.as_str() < *term) {
-            index.push(&entry, &[&counts]);
-        }
-        match parts.as_slice() {
-            [only] => index.push(term, &[only.bytes]),
-            _ => index.push(term, &[&merged(term, parts)?]),
-        }
-    }
-    for (entry, counts) in related {
-        index.push(&entry, &[&counts]);
+        index.push(term, &[&merged(term, parts)?]);
     }
     let mut batch = sled::Batch::default();
     for (key, _) in groups {
@@ -298,7 +296,7 @@ fn spread_groups(
     };
     for (term, parts) in &entries.terms {
         let key = segment_key(term, parts[0].block);
-        let value = merged(term, parts)?;
+        let value = merged(term, parts)?.into_owned();
         let added = key.len() + value.len();
         batch.insert(key, value);
         if !flush(&mut batch, &mut batch_bytes, added)? {

@@ -29,13 +29,6 @@ use std::sync::{Arc, Mutex};
 
 use crate::{Result, StoreError};
 
-/// Sled's configuration for the store in `path`.
-pub fn sled_config(path: &Path, cache_capacity_bytes: u64) -> sled::Config {
-    sled::Config::new()
-        .path(path)
-        .cache_capacity(cache_capacity_bytes)
-}
-
 /// Flushes sled and fsyncs its blob files; shared by every thread that flushes.
 #[derive(Clone)]
 pub struct Durable {

@@ -34,12 +34,31 @@ pub fn encode<T: AsRef<str>>(terms: impl IntoIterator<Item = (T, Vec<u8>)>) -> V
 pub struct Writer {
     offsets: Vec<u32>,
     entries: Vec<u8>,
+    /// Entries given whole at the start, put among the pushed ones by name; last first.
+    pending: Vec<(String, Vec<u8>)>,
 }
 
 impl Writer {
+    /// A writer that puts `entries` (names in order, values encoded) among the entries pushed
+    /// later, in name order: a group's co-occurrence counts among its terms' segments.
+    pub fn with_entries(mut entries: Vec<(String, Vec<u8>)>) -> Writer {
+        entries.reverse();
+        Writer {
+            pending: entries,
+            ..Writer::default()
+        }
+    }
+
     /// Adds the entry of `term`, whose segment is `parts` end to end; terms must come in
     /// order, and an empty segment is left out.
     pub fn push(&mut self, term: &str, parts: &[&[u8]]) {
+        while let Some((name, value)) = self.pending.pop_if(|(name, _)| name.as_str() < term) {
+            self.append(&name, &[&value]);
+        }
+        self.append(term, parts);
+    }
+
+    fn append(&mut self, term: &str, parts: &[&[u8]]) {
         let len: usize = parts.iter().map(|p| p.len()).sum();
         if len == 0 {
             return;
@@ -53,7 +72,10 @@ impl Writer {
         }
     }
 
-    pub fn finish(self) -> Vec<u8> {
+    pub fn finish(mut self) -> Vec<u8> {
+        while let Some((name, value)) = self.pending.pop() {
+            self.append(&name, &[&value]);
+        }
         let mut out = Vec::with_capacity(4 + 4 * self.offsets.len() + self.entries.len());
         out.extend_from_slice(&(self.offsets.len() as u32).to_le_bytes());
         for offset in self.offsets {

@@ -11,7 +11,7 @@ use tokio::sync::oneshot;
 
 use crate::analyzer::Analyzer;
 use crate::compaction;
-use crate::durable::{self, Durable};
+use crate::durable::Durable;
 use crate::index;
 use crate::keys::{self, key};
 use crate::page::fnv64;
@@ -116,7 +116,9 @@ impl Store {
             path: path.display().to_string(),
             detail: e.to_string(),
         })?;
-        let db = durable::sled_config(path, config.cache_capacity_bytes)
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(config.cache_capacity_bytes)
             .open()
             .map_err(|e| open_error(path, e))?;
         let tree = db.open_tree("rasd").map_err(|e| open_error(path, e))?;
