@@ -26,12 +26,14 @@
 //! intersects one more list instead of reading a summary per hit.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
 use crate::compaction;
 use crate::group_index::{self, GroupIndex};
 use crate::index::{self, EncodedTerm, TermPositions};
+use crate::index_files::{IndexFiles, Pin};
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
 use crate::ranked::Ranked;
@@ -146,6 +148,8 @@ pub struct BlockBuilder {
     entity_names: Vec<String>,
     /// Documents shared by two entities (by number), both ways.
     pairs: FxHashMap<(u32, u32), u64>,
+    /// Group indexes rewritten by deletes, by key: written to files with the group's own.
+    rewritten: BTreeMap<Vec<u8>, Vec<u8>>,
 }
 
 /// One posting staged in a group.
@@ -236,6 +240,7 @@ impl BlockBuilder {
     pub fn remove(
         &mut self,
         ov: &mut Overlay<'_>,
+        files: &Arc<IndexFiles>,
         doc: &StoredDocument,
         positions: &TermPositions,
     ) -> Result<()> {
@@ -283,8 +288,17 @@ impl BlockBuilder {
                 block_in_key(k).is_some_and(|b| b == block || b == compaction::unit_first(1, block))
             });
         let in_group = match holder {
-            Some((k, bytes)) => {
-                remove_from_group(ov, k, &bytes, &terms, &entities, number)?;
+            Some((k, pointer)) => {
+                let rewritten = match self.rewritten.get(&k) {
+                    Some(bytes) => rewrite_group(&k, bytes, &terms, &entities, number)?,
+                    None => {
+                        // The pointer is current (merges wait for the writer's lock), so its
+                        // file is there.
+                        let bytes = files.read(&k, &pointer)?.ok_or_else(|| corrupt(&k))?;
+                        rewrite_group(&k, &bytes, &terms, &entities, number)?
+                    }
+                };
+                self.rewritten.insert(k, rewritten);
                 true
             }
             None => false,
@@ -312,19 +326,28 @@ impl BlockBuilder {
         Ok(())
     }
 
-    /// Stages the group's segments, co-occurrences and the list of what they cover in `ov`.
-    pub fn write(self, ov: &mut Overlay<'_>) {
+    /// Writes the files of the group's index and of the group indexes its deletes rewrote,
+    /// and stages their pointers (and the group's unit marker) in `ov`; returns the pins of
+    /// the files, to drop once `ov` is applied.
+    pub fn write(mut self, ov: &mut Overlay<'_>, files: &Arc<IndexFiles>) -> Result<Vec<Pin>> {
+        let mut pins = Vec::with_capacity(self.rewritten.len() + 1);
+        for (key, bytes) in std::mem::take(&mut self.rewritten) {
+            let (pointer, pin) = files.write(bytes)?;
+            ov.insert(key, pointer);
+            pins.push(pin);
+        }
         let Some(block) = self.block else {
-            return;
+            return Ok(pins);
         };
-        let mut related: BTreeMap<&str, BlockRelated> = BTreeMap::new();
+        // Encoded like a `BlockRelated`, without a copy of the ids.
+        let mut related: BTreeMap<&str, Vec<(&str, u64)>> = BTreeMap::new();
         for ((a, b), count) in self.pairs {
             if count > 0 {
                 let (a, b) = (
                     &self.entity_names[a as usize],
                     &self.entity_names[b as usize],
                 );
-                related.entry(a).or_default().push((b.clone(), count));
+                related.entry(a).or_default().push((b, count));
             }
         }
         // In entity order, which is the order of their entry names.
@@ -384,8 +407,11 @@ impl BlockBuilder {
                 index.push(term, &segment.parts(&mut header));
             }
         }
-        ov.insert(group_key(block), index.finish());
+        let (pointer, pin) = files.write(index.finish())?;
+        ov.insert(group_key(block), pointer);
         ov.insert(unit_key(0, block), Vec::new());
+        pins.push(pin);
+        Ok(pins)
     }
 }
 
@@ -425,24 +451,23 @@ fn stage_related(ov: &mut Overlay<'_>, key: Vec<u8>, counts: &BlockRelated) {
     }
 }
 
-/// Rewrites the group index under `k` without the postings of document `number`, whose
+/// The group index `bytes` (under `k`) without the postings of document `number`, whose
 /// terms are `terms` (sorted).
-fn remove_from_group(
-    ov: &mut Overlay<'_>,
-    k: Vec<u8>,
+fn rewrite_group(
+    k: &[u8],
     bytes: &[u8],
     terms: &[String],
     entities: &[&str],
     number: u64,
-) -> Result<()> {
-    let group = GroupIndex::parse(bytes).ok_or_else(|| corrupt(&k))?;
+) -> Result<Vec<u8>> {
+    let group = GroupIndex::parse(bytes).ok_or_else(|| corrupt(k))?;
     let mut kept = Vec::with_capacity(group.len());
     for entry in group.entries() {
-        let (term, range) = entry.ok_or_else(|| corrupt(&k))?;
+        let (term, range) = entry.ok_or_else(|| corrupt(k))?;
         let raw = &bytes[range];
         if let Some(entity) = term.strip_prefix(RELATED_ENTRY) {
             if entities.contains(&entity) {
-                let mut counts: BlockRelated = decode(&k, raw)?;
+                let mut counts: BlockRelated = decode(k, raw)?;
                 uncount(&mut counts, entity, entities);
                 if !counts.is_empty() {
                     kept.push((term, encode(&counts)));
@@ -451,8 +476,8 @@ fn remove_from_group(
                 kept.push((term, raw.to_vec()));
             }
         } else if terms.binary_search_by(|t| t.as_str().cmp(term)).is_ok() {
-            let segment = Segment::parse(raw).ok_or_else(|| corrupt(&k))?;
-            let left = segment::without(&segment, number).ok_or_else(|| corrupt(&k))?;
+            let segment = Segment::parse(raw).ok_or_else(|| corrupt(k))?;
+            let left = segment::without(&segment, number).ok_or_else(|| corrupt(k))?;
             if !left.is_empty() {
                 kept.push((term, left.finish()));
             }
@@ -460,15 +485,32 @@ fn remove_from_group(
             kept.push((term, raw.to_vec()));
         }
     }
-    ov.insert(k, group_index::encode(kept));
-    Ok(())
+    Ok(group_index::encode(kept))
 }
 
-/// A segment in a value read from the tree: a `b` value whole, or a part of a `w` value.
+/// Bytes read from the tree or from an index file.
+#[derive(Clone)]
+pub enum Held {
+    Tree(sled::IVec),
+    File(Arc<[u8]>),
+}
+
+impl std::ops::Deref for Held {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Held::Tree(bytes) => bytes,
+            Held::File(bytes) => bytes,
+        }
+    }
+}
+
+/// A segment in a value: a `b` value whole, or a part of a group index.
 pub struct SegmentBytes {
     /// The key it was read under (for error messages).
     pub key: sled::IVec,
-    pub value: sled::IVec,
+    pub value: Held,
     pub range: std::ops::Range<usize>,
 }
 
@@ -494,24 +536,28 @@ fn spread_unit(block: u64) -> u64 {
 /// last, so for a while (or after a crash, until the spread is done again) a term can have a
 /// segment and group index entries for the same run of blocks; the segment holds all of them,
 /// and the entries are skipped.
-pub fn segments(tree: &sled::Tree, term: &str) -> Result<Vec<SegmentBytes>> {
+pub fn segments(tree: &sled::Tree, files: &IndexFiles, term: &str) -> Result<Vec<SegmentBytes>> {
+    // The group indexes first: a spread writes segments before it removes group indexes, so
+    // every posting read here is in one or the other.
+    let groups = group_indexes(tree, files, all_groups())?;
     let prefix = keys::prefix(keys::BLOCK, term.as_bytes());
     let mut found: Vec<(u64, SegmentBytes)> = Vec::new();
     for entry in tree.scan_prefix(&prefix) {
         let (key, value) = entry?;
         let block = block_in_key(&key).ok_or_else(|| corrupt(&key))?;
         let range = 0..value.len();
+        let value = Held::Tree(value);
         found.push((block, SegmentBytes { key, value, range }));
     }
     let spread: Vec<u64> = found.iter().map(|(b, _)| spread_unit(*b)).collect();
-    for entry in tree.scan_prefix([keys::GROUP_INDEX]) {
-        let (key, value) = entry?;
+    for (key, value) in groups {
         let block = block_in_key(&key).ok_or_else(|| corrupt(&key))?;
         if spread.contains(&spread_unit(block)) {
             continue;
         }
         let group = GroupIndex::parse(&value).ok_or_else(|| corrupt(&key))?;
         if let Some(range) = group.find(term).map_err(|()| corrupt(&key))? {
+            let value = Held::File(value);
             found.push((block, SegmentBytes { key, value, range }));
         }
     }
@@ -519,6 +565,36 @@ pub fn segments(tree: &sled::Tree, term: &str) -> Result<Vec<SegmentBytes>> {
         found.sort_by_key(|(block, _)| *block);
     }
     Ok(found.into_iter().map(|(_, segment)| segment).collect())
+}
+
+/// The group indexes whose `w` keys are in `range`, in key order, read from their files.
+///
+/// A merge that replaces group indexes deletes their files once that is durable, so a file can
+/// be gone by the time a pointer read before is followed: the pointers are then read again.
+pub fn group_indexes(
+    tree: &sled::Tree,
+    files: &IndexFiles,
+    range: std::ops::Range<Vec<u8>>,
+) -> Result<Vec<(sled::IVec, Arc<[u8]>)>> {
+    'again: for _ in 0..8 {
+        let mut groups = Vec::new();
+        for entry in tree.range(range.clone()) {
+            let (key, pointer) = entry?;
+            match files.read(&key, &pointer)? {
+                Some(bytes) => groups.push((key, bytes)),
+                None => continue 'again,
+            }
+        }
+        return Ok(groups);
+    }
+    Err(StoreError::Engine(
+        "group indexes kept changing while they were read".to_owned(),
+    ))
+}
+
+/// Every `w` key.
+pub fn all_groups() -> std::ops::Range<Vec<u8>> {
+    vec![keys::GROUP_INDEX]..vec![keys::GROUP_INDEX + 1]
 }
 
 /// The block number in the last 8 bytes of a key.
@@ -533,29 +609,30 @@ pub fn block_in_key(key: &[u8]) -> Option<u64> {
 /// after `after` (a count and an id, the last of a previous page) are there.
 pub fn related<R>(
     tree: &sled::Tree,
+    files: &IndexFiles,
     entity: &str,
     after: Option<(u64, &[u8])>,
     visit: impl FnOnce(&mut RelatedRanked<'_>) -> Result<R>,
 ) -> Result<R> {
+    let groups = group_indexes(tree, files, all_groups())?;
     let prefix = keys::prefix(keys::RELATED, entity.as_bytes());
-    let mut values: Vec<(sled::IVec, sled::IVec, std::ops::Range<usize>)> = Vec::new();
+    let mut values: Vec<(sled::IVec, Held, std::ops::Range<usize>)> = Vec::new();
     let mut spread = Vec::new();
     for entry in tree.scan_prefix(&prefix) {
         let (k, v) = entry?;
         spread.push(spread_unit(block_in_key(&k).ok_or_else(|| corrupt(&k))?));
         let range = 0..v.len();
-        values.push((k, v, range));
+        values.push((k, Held::Tree(v), range));
     }
     // Group entries of a run already spread are in its blocks (see `segments`).
     let wanted = related_entry(entity);
-    for entry in tree.scan_prefix([keys::GROUP_INDEX]) {
-        let (k, v) = entry?;
+    for (k, v) in groups {
         if spread.contains(&spread_unit(block_in_key(&k).ok_or_else(|| corrupt(&k))?)) {
             continue;
         }
         let group = GroupIndex::parse(&v).ok_or_else(|| corrupt(&k))?;
         if let Some(range) = group.find(&wanted).map_err(|()| corrupt(&k))? {
-            values.push((k, v, range));
+            values.push((k, Held::File(v), range));
         }
     }
     let mut sums: FxHashMap<&[u8], u64> = FxHashMap::default();
@@ -630,6 +707,8 @@ mod tests {
     fn a_group_index_holds_each_terms_postings_in_order_without_removed_documents() {
         let db = sled::Config::new().temporary(true).open().unwrap();
         let tree = db.open_tree("t").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let files = IndexFiles::open(dir.path().to_path_buf()).unwrap();
         let mut ov = Overlay::new(&tree);
         let mut builder = BlockBuilder::default();
         let added: [(&str, Words<'_>); 3] = [
@@ -642,11 +721,13 @@ mod tests {
             .map(|(id, words)| builder.add(&mut ov, &doc(id), encoded(words)).unwrap())
             .collect();
         builder
-            .remove(&mut ov, &doc("b"), &TermPositions::new())
+            .remove(&mut ov, &files, &doc("b"), &TermPositions::new())
             .unwrap();
-        builder.write(&mut ov);
+        let _pins = builder.write(&mut ov, &files).unwrap();
 
-        let bytes = ov.get(&group_key(block_of(numbers[0]))).unwrap().unwrap();
+        let key = group_key(block_of(numbers[0]));
+        let pointer = ov.get(&key).unwrap().unwrap();
+        let bytes = files.read(&key, &pointer).unwrap().unwrap();
         let group = GroupIndex::parse(&bytes).unwrap();
         let mut terms = Vec::new();
         let mut got: BTreeMap<String, Postings> = BTreeMap::new();

@@ -4,10 +4,11 @@
 //! (`group_index.rs`). Blocks are grouped into aligned runs: 16 blocks make a unit of level 1,
 //! 16 units of level 1 one of level 2, the last level ([`MAX_LEVEL`]). When the writer has
 //! committed the last block of a unit of level 1, this thread merges its 16 group indexes into
-//! one group index under the unit's first block, in one batch. When the last unit of level 1
-//! of a unit of level 2 is merged, it spreads the unit's 16 merged indexes into one segment per
-//! term, keyed by term and first block, and one co-occurrence block per entity; those are never
-//! merged again.
+//! one group index under the unit's first block: a new file, its pointer and the removal of
+//! the 16 others in one batch (their files are deleted once that is durable). When the last
+//! unit of level 1 of a unit of level 2 is merged, it spreads the unit's 16 merged indexes into
+//! one segment per term, keyed by term and first block, and one co-occurrence block per entity;
+//! those are never merged again.
 //!
 //! The key decision is where the key per term appears. The tree's cost is per key: a sled
 //! insert copies its leaf and a leaf missing from the cache is read from disk, and the keys of
@@ -34,9 +35,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
 use crate::blocks::{self, group_key, related_key, segment_key, unit_key, NEXT_BLOCK_KEY};
+use crate::durable::Durable;
 use crate::group_index::{self, GroupIndex};
+use crate::index_files::Pin;
 use crate::keys;
-use crate::record::{decode, encode, BlockRelated};
+use crate::record::{decode, encode};
 use crate::segment::{self, Segment};
 use crate::Result;
 
@@ -70,15 +73,27 @@ pub struct CompactionHandle {
 }
 
 /// Runs until `wake`'s senders are gone or `stop` is set.
-pub fn run(tree: sled::Tree, lock: SegmentLock, wake: mpsc::Receiver<()>, stop: Arc<AtomicBool>) {
+pub fn run(
+    durable: Durable,
+    tree: sled::Tree,
+    lock: SegmentLock,
+    wake: mpsc::Receiver<()>,
+    stop: Arc<AtomicBool>,
+) {
     while wake.recv().is_ok() {
         while wake.try_recv().is_ok() {}
         // A panic must not end the thread quietly: reads would slow down as unmerged groups
         // pile up. It is logged, and the merge is tried again at the next wake-up.
         let merged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            merge_due(&tree, &lock, &stop)
+            merge_due(&durable, &tree, &lock, &stop)
         }));
         match merged {
+            // The files of the group indexes merged are deleted once that is durable.
+            Ok(Ok(merged)) if merged > 0 => {
+                if let Err(error) = durable.flush() {
+                    tracing::error!(%error, "flushing after a merge failed");
+                }
+            }
             Ok(Ok(_)) => {}
             Ok(Err(error)) => tracing::error!(%error, "merging postings failed"),
             Err(panic) => {
@@ -94,13 +109,18 @@ pub fn run(tree: sled::Tree, lock: SegmentLock, wake: mpsc::Receiver<()>, stop: 
 }
 
 /// Merges every unit that is due, lowest levels first; returns how many.
-pub fn merge_due(tree: &sled::Tree, lock: &SegmentLock, stop: &AtomicBool) -> Result<u64> {
+pub fn merge_due(
+    durable: &Durable,
+    tree: &sled::Tree,
+    lock: &SegmentLock,
+    stop: &AtomicBool,
+) -> Result<u64> {
     let mut merged = 0;
     while !stop.load(Ordering::Relaxed) {
         let Some((level, first)) = due_unit(tree)? else {
             break;
         };
-        merge_unit(tree, lock, stop, level, first)?;
+        merge_unit(durable, tree, lock, stop, level, first)?;
         merged += 1;
     }
     Ok(merged)
@@ -130,6 +150,7 @@ fn due_unit(tree: &sled::Tree) -> Result<Option<(u8, u64)>> {
 /// Merges the unit of `level` that starts at `first`: its group indexes into one at level 1,
 /// its merged group indexes into segments at the last level.
 fn merge_unit(
+    durable: &Durable,
     tree: &sled::Tree,
     lock: &SegmentLock,
     stop: &AtomicBool,
@@ -147,16 +168,16 @@ fn merge_unit(
         return Ok(());
     }
     let _held = lock.lock().unwrap_or_else(|e| e.into_inner());
-    let groups: Vec<(sled::IVec, sled::IVec)> = tree
-        .range(group_key(first)..group_key(end))
-        .collect::<std::result::Result<_, _>>()?;
+    let groups = blocks::group_indexes(tree, durable.files(), group_key(first)..group_key(end))?;
     let entries = Entries::gather(&groups)?;
     let terms = entries.terms.len();
-    let mut batch = if level < MAX_LEVEL {
-        merge_groups(&groups, first, entries)?
+    // The merged index's file is kept from collection until its pointer is applied.
+    let (mut batch, pin): (sled::Batch, Option<Pin>) = if level < MAX_LEVEL {
+        let (batch, pin) = merge_groups(durable, &groups, first, entries)?;
+        (batch, Some(pin))
     } else {
         match spread_groups(tree, stop, &groups, entries)? {
-            Some(batch) => batch,
+            Some(batch) => (batch, None),
             // Done again at the next start.
             None => return Ok(()),
         }
@@ -168,6 +189,7 @@ fn merge_unit(
         batch.insert(unit_key(level, first), Vec::new());
     }
     tree.apply_batch(batch)?;
+    drop(pin);
     tracing::debug!(
         level,
         first,
@@ -183,13 +205,13 @@ fn merge_unit(
 /// counts summed.
 struct Entries<'a> {
     terms: BTreeMap<&'a str, Vec<Part<'a>>>,
-    related: BTreeMap<&'a str, (u64, BTreeMap<String, u64>)>,
+    related: BTreeMap<&'a str, (u64, BTreeMap<&'a str, u64>)>,
 }
 
 impl<'a> Entries<'a> {
-    fn gather(groups: &'a [(sled::IVec, sled::IVec)]) -> Result<Entries<'a>> {
+    fn gather(groups: &'a [(sled::IVec, Arc<[u8]>)]) -> Result<Entries<'a>> {
         let mut terms: BTreeMap<&str, Vec<Part<'_>>> = BTreeMap::new();
-        let mut related: BTreeMap<&str, (u64, BTreeMap<String, u64>)> = BTreeMap::new();
+        let mut related: BTreeMap<&str, (u64, BTreeMap<&str, u64>)> = BTreeMap::new();
         for (key, value) in groups {
             let corrupt = || corrupt(key);
             let block = blocks::block_in_key(key).ok_or_else(corrupt)?;
@@ -197,7 +219,8 @@ impl<'a> Entries<'a> {
             for entry in group.entries() {
                 let (term, range) = entry.ok_or_else(corrupt)?;
                 if let Some(entity) = term.strip_prefix(blocks::RELATED_ENTRY) {
-                    let counts: BlockRelated = decode(key, &value[range])?;
+                    // Encoded like a `BlockRelated`; read without a copy of the ids.
+                    let counts: Vec<(&str, u64)> = decode(key, &value[range])?;
                     let (_, sum) = related
                         .entry(entity)
                         .or_insert_with(|| (block, BTreeMap::new()));
@@ -243,16 +266,17 @@ fn merged<'a>(term: &str, parts: &[Part<'a>]) -> Result<Cow<'a, [u8]>> {
 /// One value, one key: the spread into a key per term waits for the last level, where a term
 /// found in many of the unit's groups is written once instead of once per unit of level 1.
 fn merge_groups(
-    groups: &[(sled::IVec, sled::IVec)],
+    durable: &Durable,
+    groups: &[(sled::IVec, Arc<[u8]>)],
     first: u64,
     entries: Entries<'_>,
-) -> Result<sled::Batch> {
+) -> Result<(sled::Batch, Pin)> {
     // In entity order, which is the order of their entry names.
     let related: Vec<(String, Vec<u8>)> = entries
         .related
         .into_iter()
         .map(|(entity, (_, sum))| {
-            let sum: BlockRelated = sum.into_iter().collect();
+            let sum: Vec<(&str, u64)> = sum.into_iter().collect();
             (blocks::related_entry(entity), encode(&sum))
         })
         .collect();
@@ -264,8 +288,9 @@ fn merge_groups(
     for (key, _) in groups {
         batch.remove(key.clone());
     }
-    batch.insert(group_key(first), index.finish());
-    Ok(batch)
+    let (pointer, pin) = durable.files().write(index.finish())?;
+    batch.insert(group_key(first), pointer);
+    Ok((batch, pin))
 }
 
 /// Writes one segment per term and one co-occurrence block per entity for the group indexes
@@ -280,7 +305,7 @@ fn merge_groups(
 fn spread_groups(
     tree: &sled::Tree,
     stop: &AtomicBool,
-    groups: &[(sled::IVec, sled::IVec)],
+    groups: &[(sled::IVec, Arc<[u8]>)],
     entries: Entries<'_>,
 ) -> Result<Option<sled::Batch>> {
     let mut batch = sled::Batch::default();
@@ -304,7 +329,7 @@ fn spread_groups(
         }
     }
     for (entity, (block, sum)) in entries.related {
-        let sum: BlockRelated = sum.into_iter().collect();
+        let sum: Vec<(&str, u64)> = sum.into_iter().collect();
         let (key, value) = (related_key(entity, block), encode(&sum));
         let added = key.len() + value.len();
         batch.insert(key, value);
@@ -355,11 +380,8 @@ mod tests {
         assert!(store.segment_count(&term).unwrap() >= 2);
 
         // What the first batches of the spread write for this term.
-        let groups: Vec<(sled::IVec, sled::IVec)> = store
-            .tree
-            .scan_prefix([keys::GROUP_INDEX])
-            .collect::<std::result::Result<_, _>>()
-            .unwrap();
+        let groups =
+            blocks::group_indexes(&store.tree, &store.files, blocks::all_groups()).unwrap();
         let mut parts = Vec::new();
         for (key, value) in &groups {
             let group = GroupIndex::parse(value).unwrap();
@@ -386,7 +408,7 @@ mod tests {
 
     fn decoded(store: &Store, term: &str) -> Vec<u64> {
         let (mut docs, mut impacts) = (Vec::new(), Vec::new());
-        for segment in blocks::segments(&store.tree, term).unwrap() {
+        for segment in blocks::segments(&store.tree, &store.files, term).unwrap() {
             segment
                 .parse()
                 .unwrap()

@@ -1,9 +1,13 @@
 //! What sled needs from us to make an acknowledged write durable.
 //!
+//! Group indexes live in files beside the tree (`index_files.rs`), each fsynced before a
+//! pointer to it is applied; a flush here also deletes the files that no pointer names any
+//! more, once the flush has made that state durable.
+//!
 //! `sled::Db::flush` fsyncs sled's log, and the writer acknowledges a group only after it. But
 //! sled 0.34 does not keep every page in its log: a page whose serialized form is larger than a
-//! quarter of a log segment (a tree leaf holding large values, such as a group index) goes to
-//! a file of its own under `blobs/`, which it writes and never fsyncs. A process killed with
+//! quarter of a log segment (a tree leaf holding large values, such as the segments of common
+//! terms) goes to a file of its own under `blobs/`, which it writes and never fsyncs. A process killed with
 //! SIGKILL loses nothing (the kernel still has the file), but after a power loss the log could
 //! point to a blob that never reached the disk, and the leaf, with the acknowledged records in
 //! it, would be unreadable. So:
@@ -27,34 +31,49 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::index_files::IndexFiles;
 use crate::{Result, StoreError};
 
-/// Flushes sled and fsyncs its blob files; shared by every thread that flushes.
-#[derive(Clone)]
+/// Flushes sled, fsyncs its blob files and deletes unused index files; shared by every
+/// thread that flushes.
+#[derive(Clone, Debug)]
 pub struct Durable {
     db: sled::Db,
+    tree: sled::Tree,
+    files: Arc<IndexFiles>,
     blobs: Arc<Mutex<BlobSync>>,
 }
 
 impl Durable {
-    pub fn new(db: sled::Db, store: &Path) -> Durable {
+    pub fn new(db: sled::Db, tree: sled::Tree, files: Arc<IndexFiles>, store: &Path) -> Durable {
         Durable {
             db,
+            tree,
+            files,
             blobs: Arc::new(Mutex::new(BlobSync::new(store))),
         }
     }
 
-    /// Makes everything applied so far durable.
+    /// The group index files.
+    pub fn files(&self) -> &Arc<IndexFiles> {
+        &self.files
+    }
+
+    /// Makes everything applied so far durable, then deletes the index files that nothing
+    /// applied before the flush named.
     pub fn flush(&self) -> Result<()> {
         let mut blobs = self.blobs.lock().unwrap_or_else(|e| e.into_inner());
+        let garbage = self.files.garbage(&self.tree)?;
         let blob_error = |e: io::Error| StoreError::Engine(format!("cannot fsync a blob: {e}"));
         blobs.sync_new().map_err(blob_error)?;
         self.db.flush()?;
-        blobs.sync_new().map_err(blob_error)
+        blobs.sync_new().map_err(blob_error)?;
+        self.files.delete(garbage)
     }
 }
 
 /// Fsyncs the blob files sled wrote since the last call.
+#[derive(Debug)]
 struct BlobSync {
     dir: PathBuf,
     synced: HashSet<OsString>,

@@ -3,7 +3,8 @@
 //!
 //! The tree's cost is per key, and most of a group's terms are rare: a group of a few hundred
 //! documents has some ten thousand distinct terms, most of them in one or two documents. So the
-//! writer stores a group's postings as one value under `w` + block, and `compaction.rs` later
+//! writer stores a group's postings as one value, in a file whose pointer is under `w` + block
+//! (`index_files.rs`), and `compaction.rs` later
 //! merges the groups of a run of 16 blocks into one group index of the same form (under the
 //! run's first block), then spreads runs of 256 blocks into one segment per term, where a term
 //! found in many of the groups costs one key instead of one per group. A search reads the few

@@ -25,9 +25,10 @@ pub const USER_ENTITY: u8 = b'u';
 /// `segment.rs`): the term's postings in the documents of a run of 256 blocks, spread from
 /// group indexes by `compaction.rs`.
 pub const BLOCK: u8 = b'b';
-/// `w` + block (8 bytes, big-endian) → the postings and co-occurrence counts of one write
-/// group behind a directory (see `group_index.rs`), or of a run of 16 blocks merged into one by
-/// `compaction.rs` (under its first block), until it spreads them into `b` and `r` keys.
+/// `w` + block (8 bytes, big-endian) → a pointer to the file (`index_files.rs`) of the postings
+/// and co-occurrence counts of one write group behind a directory (see `group_index.rs`), or of
+/// a run of 16 blocks merged into one by `compaction.rs` (under its first block), until it
+/// spreads them into `b` and `r` keys.
 pub const GROUP_INDEX: u8 = b'w';
 /// `n` + doc id → the document number (8 bytes, big-endian; its block in the high 32 bits).
 pub const DOC_NUMBER: u8 = b'n';

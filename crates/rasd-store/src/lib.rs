@@ -14,7 +14,9 @@
 //! The two indexes that grow with every word and every pair of entities, postings and
 //! co-occurrences, are written per group rather than per document (`blocks.rs`): the tree's
 //! cost is per key, so a group's postings are one value (`group_index.rs`) and its
-//! co-occurrences entries of the same value. A background thread (`compaction.rs`) merges the
+//! co-occurrences entries of the same value. Those values are the largest the store writes and
+//! never change, so they live in files beside the tree, which keeps their pointers
+//! (`index_files.rs`). A background thread (`compaction.rs`) merges the
 //! group indexes of aligned runs of 16 blocks into one, and spreads runs of 256 blocks into one
 //! segment per term, so that a search reads a few dozen segments of its terms at a million
 //! documents, never one per group. What sled needs to make an acknowledged write durable is in
@@ -35,6 +37,7 @@ mod entities;
 mod error;
 mod group_index;
 mod index;
+mod index_files;
 mod keys;
 mod known_ids;
 mod listing;

@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 /// 6: two entity ranks per doubling of the document count instead of sixteen.
 /// 7: the group indexes of a run of 16 blocks merged into one group index; segments per term
 /// only for runs of 256 blocks.
-pub const SCHEMA_VERSION: u32 = 7;
+/// 8: group indexes in files of their own (`index_files.rs`), the `w` keys their pointers.
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The entities mentioned with one entity in the documents of one block: id and number of
 /// documents, by id.

@@ -74,9 +74,10 @@ pub fn rebuild(db: &Durable, tree: &sled::Tree, analyzer: &Analyzer) -> Result<R
             blocks.add(&mut ov, &doc, index::encode_terms(positions, tokens))?;
             report.documents += 1;
         }
-        blocks.write(&mut ov);
+        let pins = blocks.write(&mut ov, db.files())?;
         report.keys_written += ov.len() as u64;
         tree.apply_batch(ov.into_batch())?;
+        drop(pins);
         Ok(())
     };
     for entry in tree.scan_prefix([keys::DOC]) {

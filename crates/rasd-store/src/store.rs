@@ -13,6 +13,7 @@ use crate::analyzer::Analyzer;
 use crate::compaction;
 use crate::durable::Durable;
 use crate::index;
+use crate::index_files::IndexFiles;
 use crate::keys::{self, key};
 use crate::page::fnv64;
 use crate::record::{
@@ -80,6 +81,8 @@ pub struct Store {
     pub(crate) tree: sled::Tree,
     pub(crate) analyzer: Analyzer,
     pub(crate) secret: Vec<u8>,
+    pub(crate) files: Arc<IndexFiles>,
+    durable: Durable,
     queue: Mutex<Option<mpsc::Sender<Command>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     compactor: Mutex<Option<JoinHandle<()>>>,
@@ -122,7 +125,9 @@ impl Store {
             .open()
             .map_err(|e| open_error(path, e))?;
         let tree = db.open_tree("rasd").map_err(|e| open_error(path, e))?;
-        let durable = Durable::new(db.clone(), path);
+        let files = IndexFiles::open(path.join("indexes"))?;
+        // Its flushes delete the index files no pointer names: here, those a crash left.
+        let durable = Durable::new(db.clone(), tree.clone(), files.clone(), path);
         let analyzer = Analyzer::default();
         match tree.get(SCHEMA_KEY)? {
             Some(bytes) => {
@@ -166,9 +171,10 @@ impl Store {
         let _ = wake.send(());
         let compactor = {
             let (tree, lock, stop) = (tree.clone(), lock.clone(), stop_compactor.clone());
+            let durable = durable.clone();
             std::thread::Builder::new()
                 .name("rasd-store-compactor".to_owned())
-                .spawn(move || compaction::run(tree, lock, woken, stop))
+                .spawn(move || compaction::run(durable, tree, lock, woken, stop))
                 .map_err(|e| StoreError::Engine(e.to_string()))?
         };
         let (sender, receiver) = mpsc::channel();
@@ -188,6 +194,8 @@ impl Store {
             tree,
             analyzer,
             secret,
+            files,
+            durable,
             queue: Mutex::new(Some(sender)),
             writer: Mutex::new(Some(writer)),
             compactor: Mutex::new(Some(compactor)),
@@ -317,7 +325,14 @@ impl Store {
     /// not merged yet (the background thread does the same after each write group); returns the
     /// number of runs merged. Searches find the same documents before and after.
     pub fn merge_segments(&self) -> Result<u64> {
-        compaction::merge_due(&self.tree, &self.lock, &AtomicBool::new(false))
+        let merged = compaction::merge_due(
+            &self.durable,
+            &self.tree,
+            &self.lock,
+            &AtomicBool::new(false),
+        )?;
+        self.durable.flush()?;
+        Ok(merged)
     }
 
     /// The schema version of the store (its records and keyspaces).
@@ -343,7 +358,7 @@ impl Store {
     /// diagnostics.
     #[doc(hidden)]
     pub fn segment_count(&self, term: &str) -> Result<usize> {
-        Ok(crate::blocks::segments(&self.tree, term)?.len())
+        Ok(crate::blocks::segments(&self.tree, &self.files, term)?.len())
     }
 
     /// Stops the writer after the writes already queued, and flushes; stops merging (what is

@@ -8,7 +8,7 @@
 //! writes, which is where the throughput comes from.
 
 use std::cell::RefCell;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 
 use tokio::sync::oneshot;
 
@@ -17,6 +17,7 @@ use crate::blocks::BlockBuilder;
 use crate::compaction::CompactionHandle;
 use crate::durable::Durable;
 use crate::index::{self, EncodedTerm, Sign};
+use crate::index_files::IndexFiles;
 use crate::keys::{self, key};
 use crate::known_ids::KnownIds;
 use crate::overlay::Overlay;
@@ -185,7 +186,7 @@ pub fn run(
         // A delete rewrites segments that the compactor may be merging.
         let deletes = group.iter().any(|c| matches!(c, Command::Delete { .. }));
         let held = deletes.then(|| compaction.lock.lock().unwrap_or_else(|e| e.into_inner()));
-        let group = apply_group(&tree, &analyzer, &mut memory, group);
+        let group = apply_group(&tree, db.files(), &analyzer, &mut memory, group);
         drop(held);
         let _ = compaction.wake.send(());
         match &flusher {
@@ -239,6 +240,7 @@ fn clone_result(result: &Result<()>) -> Result<()> {
 /// Stages a group and applies it as one batch.
 fn apply_group(
     tree: &sled::Tree,
+    files: &Arc<IndexFiles>,
     analyzer: &Analyzer,
     memory: &mut WriterMemory,
     group: Vec<Command>,
@@ -263,7 +265,8 @@ fn apply_group(
                 replies.push(Reply::Put(reply, results));
             }
             Command::Delete { id, reply } => {
-                let result = atomically(&mut ov, |ov| delete(ov, &mut blocks, analyzer, &id));
+                let result =
+                    atomically(&mut ov, |ov| delete(ov, &mut blocks, files, analyzer, &id));
                 replies.push(Reply::Delete(reply, result));
             }
             Command::Flush { reply } => replies.push(Reply::Ack(reply)),
@@ -279,7 +282,17 @@ fn apply_group(
             }
         }
     }
-    blocks.write(&mut ov);
+    // Pinned until the batch that names them is applied.
+    let _pins = match blocks.write(&mut ov, files) {
+        Ok(pins) => pins,
+        // Nothing of the group is applied; every caller gets the error.
+        Err(error) => {
+            return Applied {
+                replies,
+                applied: Err(error),
+            }
+        }
+    };
     let staged = started.elapsed();
     let keys = ov.len();
     let by_keyspace = tracing::enabled!(tracing::Level::DEBUG).then(|| {
@@ -389,6 +402,7 @@ fn put(
 fn delete(
     ov: &mut Overlay<'_>,
     blocks: &mut BlockBuilder,
+    files: &Arc<IndexFiles>,
     analyzer: &Analyzer,
     id: &str,
 ) -> Result<()> {
@@ -399,7 +413,7 @@ fn delete(
     let doc: StoredDocument = decode(&doc_key, &bytes)?;
     let (positions, _) = index::term_positions(analyzer, &doc.text);
     index::apply(ov, &doc, Sign::Remove)?;
-    blocks.remove(ov, &doc, &positions)?;
+    blocks.remove(ov, files, &doc, &positions)?;
     ov.remove(doc_key);
     Ok(())
 }

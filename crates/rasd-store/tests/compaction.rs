@@ -80,6 +80,16 @@ fn view(store: &Store) -> Vec<String> {
     seen
 }
 
+/// The group index files in a store's folder.
+fn index_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir.join("indexes")).unwrap().count()
+}
+
+/// Every group index file is named by a pointer, and no pointer names a missing file.
+fn assert_files_match_pointers(store: &Store, dir: &std::path::Path) {
+    assert_eq!(index_files(dir), store.keyspace_len(b'w').unwrap());
+}
+
 async fn store_with(dir: &std::path::Path, groups: &[Vec<usize>]) -> Store {
     let store = Store::open(&StoreConfig::new(dir)).unwrap();
     for group in groups {
@@ -113,6 +123,9 @@ async fn merged_segments_answer_like_one_block_and_forget_deleted_documents() {
     let one = store_with(one_dir.path(), std::slice::from_ref(&all)).await;
     assert_eq!(one.segment_count(&term).unwrap(), 1);
     assert_eq!(view(&store), view(&one));
+    // The files of the group indexes merged and spread are gone.
+    assert_eq!(store.keyspace_len(b'w').unwrap(), 2 + 12);
+    assert_files_match_pointers(&store, dir.path());
 
     // Deletes after merging leave what a store that never had the documents has.
     let gone = [
@@ -125,6 +138,8 @@ async fn merged_segments_answer_like_one_block_and_forget_deleted_documents() {
     let fresh_dir = tempfile::tempdir().unwrap();
     let fresh = store_with(fresh_dir.path(), &[rest]).await;
     assert_eq!(view(&store), view(&fresh));
+    store.flush().await.unwrap();
+    assert_files_match_pointers(&store, dir.path());
 
     // And so does a store reopened and rebuilt.
     store.close();
@@ -134,4 +149,21 @@ async fn merged_segments_answer_like_one_block_and_forget_deleted_documents() {
     reopened.reindex().await.unwrap();
     reopened.merge_segments().unwrap();
     assert_eq!(view(&reopened), view(&fresh));
+    assert_files_match_pointers(&reopened, dir.path());
+}
+
+#[tokio::test]
+async fn files_no_pointer_names_are_deleted_when_the_store_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with(dir.path(), &[vec![1, 2], vec![3]]).await;
+    let before = view(&store);
+    store.close();
+    drop(store);
+    // What a crash can leave: a file written whose batch was never applied, and one cut short.
+    std::fs::write(dir.path().join("indexes/00000000000000ff.gidx"), b"x").unwrap();
+    std::fs::write(dir.path().join("indexes/0000000000000100.partial"), b"x").unwrap();
+    let reopened = Store::open(&StoreConfig::new(dir.path())).unwrap();
+    assert_files_match_pointers(&reopened, dir.path());
+    assert_eq!(index_files(dir.path()), 2);
+    assert_eq!(view(&reopened), before);
 }
