@@ -133,7 +133,7 @@ impl IndexFiles {
                 Some(id) => {
                     existing.insert(id);
                 }
-                // A file cut short while it was written has no extension yet.
+                // Not a file of ours (or of an earlier version, written under another name).
                 None => {
                     let path = entry.path();
                     std::fs::remove_file(&path).map_err(|e| io_error("remove", &path, e))?;
@@ -168,14 +168,13 @@ impl IndexFiles {
             files: Arc::clone(self),
             id,
         };
+        // A file cut short by a crash has no pointer (the pointer comes after the fsync), so it
+        // is deleted at the next open like any file no pointer names.
         let path = self.path(id);
-        // Written under a temporary name, so that a file with the final name is always whole.
-        let partial = path.with_extension("partial");
-        let mut file = File::create(&partial).map_err(|e| io_error("create", &partial, e))?;
+        let mut file = File::create(&path).map_err(|e| io_error("create", &path, e))?;
         file.write_all(&bytes)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| io_error("write", &partial, e))?;
-        std::fs::rename(&partial, &path).map_err(|e| io_error("rename", &partial, e))?;
+            .and_then(|()| file.sync_data())
+            .map_err(|e| io_error("write", &path, e))?;
         File::open(&self.dir)
             .and_then(|dir| dir.sync_all())
             .map_err(|e| io_error("fsync", &self.dir, e))?;

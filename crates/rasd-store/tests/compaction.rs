@@ -159,7 +159,7 @@ async fn files_no_pointer_names_are_deleted_when_the_store_opens() {
     let before = view(&store);
     store.close();
     drop(store);
-    // What a crash can leave: a file written whose batch was never applied, and one cut short.
+    // What a crash can leave: a file written whose batch was never applied; and a stray file.
     std::fs::write(dir.path().join("indexes/00000000000000ff.gidx"), b"x").unwrap();
     std::fs::write(dir.path().join("indexes/0000000000000100.partial"), b"x").unwrap();
     let reopened = Store::open(&StoreConfig::new(dir.path())).unwrap();
