@@ -5,13 +5,12 @@
 //! double quotes must occur as a phrase (consecutive positions), and hits are ranked by BM25
 //! with a fixed reference length (see `scoring.rs`), summed over the query's distinct terms.
 //!
-//! Only the shortest list of document numbers and impacts is decoded whole (a few bytes a
-//! posting, never positions); every other list is walked as it is decoded, keeping the matches
-//! and where their postings are, and a segment whose run of blocks holds no match so far is
-//! not decoded at all. Entity, type and source filters are posting lists too (`blocks.rs`), so
-//! they are intersections and the number of hits stays exact. What the lists cannot tell is
-//! checked on the candidates in rank order, best first, until the page is full: a phrase (its
-//! words' positions, found from where their postings are and the segments' skips) and
+//! Each term's list of document numbers and impacts is decoded whole (a few bytes a posting,
+//! never positions); the lists are intersected from the shortest, galloping through the
+//! longer ones. Entity, type and source filters are posting lists too (`blocks.rs`), so they
+//! are intersections and the number of hits stays exact. What the lists cannot tell is checked
+//! on the candidates in rank order, best first, until the page is full: a phrase (its words'
+//! positions, found by index through the segments' skips, about a microsecond a document) and
 //! a publication-time filter (the document's summary, a point read of about 15 µs). Beyond the
 //! page, at most `exact_limit` candidates are checked, past which the number of hits is
 //! estimated from the part checked (`total_hits_exact` says which). So a phrase of two common
@@ -64,40 +63,40 @@ struct Query {
     phrases: Vec<Vec<String>>,
 }
 
-/// The postings of one term: its segments, read but not decoded.
+/// The decoded postings of one term: document numbers ascending, with their impacts.
 struct PostingList {
     term: String,
+    docs: Vec<u64>,
+    impacts: Vec<u16>,
+    /// The segments read, kept for the positions of phrases.
     segments: Vec<blocks::SegmentBytes>,
-    /// Index of each segment's first posting among the term's, and the number of postings.
-    starts: Vec<usize>,
-    /// The first document number each segment can hold (its first block's), in order.
-    floors: Vec<u64>,
+    /// Index in `docs` of each segment's first posting.
+    segment_starts: Vec<usize>,
     /// Zero for filter terms, which select without scoring.
     idf: f64,
 }
 
 impl PostingList {
-    fn len(&self) -> usize {
-        self.starts.last().copied().unwrap_or(0)
-    }
-
-    /// The encoded positions of the posting at `index` among the term's.
-    fn positions_at(&self, index: usize) -> Result<&[u8]> {
-        let segment = self.starts.partition_point(|&start| start <= index) - 1;
+    /// The encoded positions of `doc` in this term's postings, if it has any.
+    fn positions(&self, doc: u64) -> Result<Option<&[u8]>> {
+        let Ok(index) = self.docs.binary_search(&doc) else {
+            return Ok(None);
+        };
+        let segment = self.segment_starts.partition_point(|&start| start <= index) - 1;
         let bytes = &self.segments[segment];
-        bytes
+        let raw = bytes
             .parse()?
-            .positions_at(index - self.starts[segment])
-            .ok_or_else(|| corrupt(&bytes.key))
+            .positions_at(index - self.segment_starts[segment])
+            .ok_or_else(|| corrupt(&bytes.key))?;
+        Ok(Some(raw))
     }
 }
 
-/// A matching document and its score; `row` is its row in [`Matches::locations`].
+/// A matching document and its score.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Candidate {
     doc: u64,
     score: f64,
-    row: u32,
 }
 
 impl Eq for Candidate {}
@@ -118,110 +117,59 @@ impl Ord for Candidate {
     }
 }
 
-/// The documents in every list read so far, ascending, with their scores and, for the lists
-/// whose positions a phrase needs, where each document's posting is in them.
-struct Matches {
-    docs: Vec<u64>,
-    scores: Vec<f64>,
-    /// Per list tracked, the index of each document's posting among the list's.
-    locations: Vec<Vec<u32>>,
+/// The first index `>= from` whose document is at least `doc`, by galloping.
+fn seek(docs: &[u64], from: usize, doc: u64) -> usize {
+    let mut step = 1;
+    let mut low = from;
+    let mut high = from;
+    while high < docs.len() && docs[high] < doc {
+        low = high + 1;
+        high += step;
+        step *= 2;
+    }
+    let high = high.min(docs.len());
+    low + docs[low..high].partition_point(|&d| d < doc)
 }
 
-impl Matches {
-    /// Every posting of `list` (decoded whole: it is the shortest), tracked in slot `track`
-    /// if given, among `tracked` slots.
-    fn first(list: &PostingList, track: Option<usize>, tracked: usize) -> Result<Matches> {
-        let mut docs = Vec::with_capacity(list.len());
-        let mut impacts = Vec::with_capacity(list.len());
-        for segment in &list.segments {
-            segment
-                .parse()?
-                .decode_into(&mut docs, &mut impacts)
-                .ok_or_else(|| corrupt(&segment.key))?;
-        }
-        let scores = impacts
-            .iter()
-            .map(|&impact| list.idf * f64::from(impact) / IMPACT_SCALE)
-            .collect();
-        let mut locations = vec![Vec::new(); tracked];
-        if let Some(slot) = track {
-            locations[slot] = (0..docs.len() as u32).collect();
-        }
-        Ok(Matches {
-            docs,
-            scores,
-            locations,
-        })
-    }
-
-    /// Keeps the documents that are in `list`, adding its score to theirs (and tracking where
-    /// their postings are, in slot `track`).
-    ///
-    /// The list is decoded as it is walked, never into a vector of its own, and a segment
-    /// whose run of blocks holds no document kept so far is not decoded at all: with a short
-    /// first list, most segments of a common word are skipped.
-    fn intersect(&mut self, list: &PostingList, track: Option<usize>) -> Result<()> {
-        let n = self.docs.len();
-        let (mut next, mut kept) = (0, 0);
-        'segments: for (s, bytes) in list.segments.iter().enumerate() {
-            let ceiling = list.floors.get(s + 1).copied().unwrap_or(u64::MAX);
-            next += self.docs[next..].partition_point(|&d| d < list.floors[s]);
-            if next == n {
+/// Keeps the candidates that are in `list`, adding the list's score to theirs. Against a list
+/// of about the same length the two are merged step by step; against a much longer one the
+/// list is searched by galloping.
+fn intersect(candidates: &mut Vec<Candidate>, list: &PostingList) {
+    let mut at = 0;
+    if list.docs.len() < 8 * candidates.len() {
+        // A merge into the front of the vector, written out: `retain_mut` with the same test
+        // cost a quarter of a two-common-word phrase at 1,000,000 documents.
+        let (docs, impacts) = (&list.docs[..], &list.impacts[..]);
+        let mut kept = 0;
+        for i in 0..candidates.len() {
+            let candidate = candidates[i];
+            while at < docs.len() && docs[at] < candidate.doc {
+                at += 1;
+            }
+            if at == docs.len() {
                 break;
             }
-            if self.docs[next] >= ceiling {
-                continue;
-            }
-            let segment = bytes.parse()?;
-            for (i, doc) in segment.docs().enumerate() {
-                let doc = doc.ok_or_else(|| corrupt(&bytes.key))?;
-                while self.docs[next] < doc {
-                    next += 1;
-                    if next == n {
-                        break 'segments;
-                    }
-                }
-                if self.docs[next] != doc {
-                    continue;
-                }
-                let impact = segment.impact_at(i).ok_or_else(|| corrupt(&bytes.key))?;
-                self.docs[kept] = doc;
-                self.scores[kept] = self.scores[next] + list.idf * f64::from(impact) / IMPACT_SCALE;
-                for (slot, locations) in self.locations.iter_mut().enumerate() {
-                    if Some(slot) == track {
-                        locations.resize(kept + 1, 0);
-                        locations[kept] = (list.starts[s] + i) as u32;
-                    } else if !locations.is_empty() {
-                        locations[kept] = locations[next];
-                    }
-                }
+            if docs[at] == candidate.doc {
+                let impact = impacts.get(at).copied().unwrap_or(0);
+                candidates[kept] = Candidate {
+                    doc: candidate.doc,
+                    score: candidate.score + list.idf * f64::from(impact) / IMPACT_SCALE,
+                };
                 kept += 1;
-                next += 1;
-                if next == n {
-                    break 'segments;
-                }
             }
         }
-        self.docs.truncate(kept);
-        self.scores.truncate(kept);
-        for locations in &mut self.locations {
-            locations.truncate(kept);
+        candidates.truncate(kept);
+        return;
+    }
+    candidates.retain_mut(|candidate| {
+        at = seek(&list.docs, at, candidate.doc);
+        if list.docs.get(at) == Some(&candidate.doc) {
+            candidate.score += list.idf * f64::from(list.impacts[at]) / IMPACT_SCALE;
+            true
+        } else {
+            false
         }
-        Ok(())
-    }
-
-    fn candidates(&self) -> Vec<Candidate> {
-        self.docs
-            .iter()
-            .zip(&self.scores)
-            .enumerate()
-            .map(|(row, (&doc, &score))| Candidate {
-                doc,
-                score,
-                row: row as u32,
-            })
-            .collect()
-    }
+    });
 }
 
 fn corrupt(key: &[u8]) -> StoreError {
@@ -231,32 +179,23 @@ fn corrupt(key: &[u8]) -> StoreError {
     }
 }
 
-/// Checks the phrases of a query on one candidate at a time, in any order: each phrase word's
-/// positions in the document are found through where its posting is ([`Matches::locations`])
-/// and its segment's skips.
+/// Checks the phrases of a query on one candidate at a time, in any order: each phrase term's
+/// positions in the document are found through its segment's skips.
 struct PhraseCheck<'a> {
-    /// Per phrase, the posting list of each of its words in order, with its tracking slot.
-    phrases: Vec<Vec<(&'a PostingList, usize)>>,
+    /// Per phrase, the posting list of each of its words in order.
+    phrases: Vec<Vec<&'a PostingList>>,
     positions: Vec<Vec<u32>>,
 }
 
 impl<'a> PhraseCheck<'a> {
-    /// `None` when a phrase word has no postings (no document can match). `slot` gives the
-    /// tracking slot of a list.
-    fn new(
-        phrases: &[Vec<String>],
-        lists: &'a [PostingList],
-        slot: impl Fn(usize) -> Option<usize>,
-    ) -> Option<Self> {
+    /// `None` when a phrase word has no postings (no document can match).
+    fn new(phrases: &[Vec<String>], lists: &'a [PostingList]) -> Option<Self> {
         let phrases = phrases
             .iter()
             .map(|phrase| {
                 phrase
                     .iter()
-                    .map(|term| {
-                        let at = lists.iter().position(|l| &l.term == term)?;
-                        Some((&lists[at], slot(at)?))
-                    })
+                    .map(|term| lists.iter().find(|l| &l.term == term))
                     .collect::<Option<Vec<_>>>()
             })
             .collect::<Option<Vec<_>>>()?;
@@ -267,14 +206,12 @@ impl<'a> PhraseCheck<'a> {
         })
     }
 
-    /// True when every phrase occurs in the candidate, which is in every phrase word's list.
-    fn holds(&mut self, matches: &Matches, candidate: &Candidate) -> Result<bool> {
-        let row = candidate.row as usize;
+    /// True when every phrase occurs in `doc`, which is in every phrase word's list.
+    fn holds(&mut self, doc: u64) -> Result<bool> {
         for phrase in &self.phrases {
-            for (&(list, slot), buffer) in phrase.iter().zip(&mut self.positions) {
-                let index = matches.locations[slot][row] as usize;
-                let raw = list.positions_at(index)?;
-                if decode_positions_into(raw, buffer).is_none() {
+            for (list, buffer) in phrase.iter().zip(&mut self.positions) {
+                let raw = list.positions(doc)?;
+                if raw.is_none_or(|raw| decode_positions_into(raw, buffer).is_none()) {
                     return Ok(false);
                 }
             }
@@ -317,29 +254,29 @@ impl Store {
         parsed
     }
 
-    /// The segments of `term`, and how many postings they hold.
+    /// Every posting of `term`: document numbers and impacts.
     fn posting_list(&self, term: String, n: u64, scored: bool) -> Result<PostingList> {
+        let (mut docs, mut impacts) = (Vec::new(), Vec::new());
         let segments = blocks::segments(&self.tree, &self.files, &term)?;
-        let mut starts = Vec::with_capacity(segments.len() + 1);
-        let mut floors = Vec::with_capacity(segments.len());
-        let mut count = 0;
+        let mut segment_starts = Vec::with_capacity(segments.len());
         for segment in &segments {
-            starts.push(count);
-            count += segment.parse()?.len();
-            let block = blocks::block_in_key(&segment.key).ok_or_else(|| corrupt(&segment.key))?;
-            floors.push(blocks::document_number(block, 0));
+            segment_starts.push(docs.len());
+            segment
+                .parse()?
+                .decode_into(&mut docs, &mut impacts)
+                .ok_or_else(|| corrupt(&segment.key))?;
         }
-        starts.push(count);
         let idf = if scored {
-            scoring::idf(count as u64, n)
+            scoring::idf(docs.len() as u64, n)
         } else {
             0.0
         };
         Ok(PostingList {
             term,
+            docs,
+            impacts,
             segments,
-            starts,
-            floors,
+            segment_starts,
             idf,
         })
     }
@@ -385,7 +322,6 @@ impl Store {
                 Some(Candidate {
                     score: f64::from_bits(u64::from_be_bytes(score.try_into().unwrap_or_default())),
                     doc: u64::from_be_bytes(doc.try_into().unwrap_or_default()),
-                    row: 0,
                 })
             }
             None => None,
@@ -400,31 +336,27 @@ impl Store {
         for term in filter_terms {
             lists.push(self.posting_list(term, n, false)?);
         }
-        lists.sort_by_key(PostingList::len);
-        tracing::trace!(terms = ?lists.iter().map(|l| (&l.term, l.len())).collect::<Vec<_>>(), "search");
-        // The lists of phrase words are tracked: where each match's posting is in them.
-        let in_phrase =
-            |list: &PostingList| parsed.phrases.iter().flatten().any(|t| *t == list.term);
-        let mut slots = Vec::with_capacity(lists.len());
-        let mut tracked = 0;
-        for list in &lists {
-            slots.push(in_phrase(list).then(|| {
-                tracked += 1;
-                tracked - 1
-            }));
-        }
+        lists.sort_by_key(|list| list.docs.len());
         let Some((driver, others)) = lists.split_first() else {
             unreachable!("a query has at least one term")
         };
-        let mut matches = Matches::first(driver, slots[0], tracked)?;
-        for (list, &slot) in others.iter().zip(&slots[1..]) {
-            if matches.docs.is_empty() {
+        tracing::trace!(terms = ?lists.iter().map(|l| (&l.term, l.docs.len())).collect::<Vec<_>>(), "search");
+        let mut candidates: Vec<Candidate> = driver
+            .docs
+            .iter()
+            .zip(&driver.impacts)
+            .map(|(&doc, &impact)| Candidate {
+                doc,
+                score: driver.idf * f64::from(impact) / IMPACT_SCALE,
+            })
+            .collect();
+        for list in others {
+            if candidates.is_empty() {
                 break;
             }
-            matches.intersect(list, slot)?;
+            intersect(&mut candidates, list);
         }
-        let mut candidates = matches.candidates();
-        let mut phrase_check = match PhraseCheck::new(&parsed.phrases, &lists, |at| slots[at]) {
+        let mut phrase_check = match PhraseCheck::new(&parsed.phrases, &lists) {
             Some(check) => check,
             None => {
                 candidates.clear();
@@ -468,7 +400,7 @@ impl Store {
             let mut id = None;
             if checks {
                 checked += 1;
-                if !phrase_check.holds(&matches, &candidate)? {
+                if !phrase_check.holds(candidate.doc)? {
                     continue;
                 }
                 if time_filter {

@@ -190,21 +190,6 @@ impl<'a> Segment<'a> {
         self.count
     }
 
-    /// The impact of the posting at `index`.
-    pub fn impact_at(&self, index: usize) -> Option<u16> {
-        let pair = self.impacts.get(2 * index..2 * index + 2)?;
-        Some(u16::from_le_bytes([pair[0], pair[1]]))
-    }
-
-    /// The document numbers, in order, decoded one at a time; `None` items mean corruption.
-    pub fn docs(&self) -> impl Iterator<Item = Option<u64>> + 'a {
-        let (bytes, mut at, mut doc) = (self.docs, 0, 0u64);
-        (0..self.count).map(move |_| {
-            doc = doc.checked_add(get_varint(bytes, &mut at)?)?;
-            Some(doc)
-        })
-    }
-
     /// Appends the document numbers and impacts to `docs` and `impacts`.
     pub fn decode_into(&self, docs: &mut Vec<u64>, impacts: &mut Vec<u16>) -> Option<()> {
         let (mut at, mut doc) = (0, 0u64);
