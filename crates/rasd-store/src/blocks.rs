@@ -576,13 +576,24 @@ pub fn group_indexes(
     files: &IndexFiles,
     range: std::ops::Range<Vec<u8>>,
 ) -> Result<Vec<(sled::IVec, Arc<[u8]>)>> {
+    // A pointer found twice to a missing file is not a race but a lost file.
+    let mut missing: Option<(sled::IVec, sled::IVec)> = None;
     'again: for _ in 0..8 {
         let mut groups = Vec::new();
         for entry in tree.range(range.clone()) {
             let (key, pointer) = entry?;
             match files.read(&key, &pointer)? {
                 Some(bytes) => groups.push((key, bytes)),
-                None => continue 'again,
+                None if missing.as_ref() == Some(&(key.clone(), pointer.clone())) => {
+                    return Err(StoreError::Corrupt {
+                        key: String::from_utf8_lossy(&key).into_owned(),
+                        detail: "its group index file is missing".to_owned(),
+                    });
+                }
+                None => {
+                    missing = Some((key, pointer));
+                    continue 'again;
+                }
             }
         }
         return Ok(groups);

@@ -167,3 +167,23 @@ async fn files_no_pointer_names_are_deleted_when_the_store_opens() {
     assert_eq!(index_files(dir.path()), 2);
     assert_eq!(view(&reopened), before);
 }
+
+#[tokio::test]
+async fn a_lost_index_file_is_a_corruption_error_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with(dir.path(), &[vec![1, 2]]).await;
+    for entry in std::fs::read_dir(dir.path().join("indexes")).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    store.close();
+    drop(store);
+    // Reopened, the file is not in memory any more: reading it fails, naming the key.
+    let reopened = Store::open(&StoreConfig::new(dir.path())).unwrap();
+    let error = reopened
+        .search("داعش", &DocumentFilter::default(), 10, "")
+        .unwrap_err();
+    assert!(
+        matches!(error, rasd_store::StoreError::Corrupt { .. }),
+        "{error:?}"
+    );
+}
