@@ -28,7 +28,7 @@
 //! holding a pointer removed since it read it may find the file gone: it reads the pointers
 //! again ([`IndexFiles::read`] says `None`).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -87,8 +87,8 @@ impl std::fmt::Debug for IndexFiles {
 
 #[derive(Default)]
 struct State {
-    /// Every file on disk (written, or found at open, and not deleted).
-    existing: BTreeSet<u64>,
+    /// Every file on disk (written, or found at open, and not deleted), with its length.
+    existing: BTreeMap<u64, u64>,
     /// Files written whose pointer is not in an applied batch yet.
     pinned: HashSet<u64>,
     /// The bytes of files read or written, until they are deleted.
@@ -120,7 +120,7 @@ impl IndexFiles {
     /// Opens the folder `dir`, creating it if needed.
     pub fn open(dir: PathBuf) -> Result<Arc<IndexFiles>> {
         std::fs::create_dir_all(&dir).map_err(|e| io_error("create", &dir, e))?;
-        let mut existing = BTreeSet::new();
+        let mut existing = BTreeMap::new();
         for entry in std::fs::read_dir(&dir).map_err(|e| io_error("read", &dir, e))? {
             let entry = entry.map_err(|e| io_error("read", &dir, e))?;
             let name = entry.file_name();
@@ -131,7 +131,11 @@ impl IndexFiles {
                 .and_then(|n| u64::from_str_radix(n, 16).ok());
             match id {
                 Some(id) => {
-                    existing.insert(id);
+                    let len = entry
+                        .metadata()
+                        .map_err(|e| io_error("read", &dir, e))?
+                        .len();
+                    existing.insert(id, len);
                 }
                 // Not a file of ours (or of an earlier version, written under another name).
                 None => {
@@ -140,7 +144,7 @@ impl IndexFiles {
                 }
             }
         }
-        let next_id = existing.last().map_or(1, |last| last + 1);
+        let next_id = existing.last_key_value().map_or(1, |(last, _)| last + 1);
         Ok(Arc::new(IndexFiles {
             dir,
             next_id: AtomicU64::new(next_id),
@@ -183,7 +187,7 @@ impl IndexFiles {
             len: bytes.len() as u64,
         };
         let mut state = self.lock();
-        state.existing.insert(id);
+        state.existing.insert(id, bytes.len() as u64);
         state.cache.insert(id, Arc::from(bytes));
         Ok((pointer.encode(), pin))
     }
@@ -215,7 +219,7 @@ impl IndexFiles {
         }
         let mut state = self.lock();
         // Deleted while it was read: the caller reads the pointers again.
-        if !state.existing.contains(&at.id) {
+        if !state.existing.contains_key(&at.id) {
             return Ok(None);
         }
         state.cache.insert(at.id, Arc::clone(&bytes));
@@ -228,7 +232,8 @@ impl IndexFiles {
         // Pins first: a file unpinned after this has its pointer applied, and the scan sees it.
         let (mut candidates, pinned) = {
             let state = self.lock();
-            (state.existing.clone(), state.pinned.clone())
+            let existing: BTreeSet<u64> = state.existing.keys().copied().collect();
+            (existing, state.pinned.clone())
         };
         for entry in tree.scan_prefix([keys::GROUP_INDEX]) {
             let (key, value) = entry?;
@@ -270,6 +275,11 @@ impl IndexFiles {
     pub fn len(&self) -> usize {
         self.lock().existing.len()
     }
+
+    /// Bytes of the files on disk.
+    pub fn bytes(&self) -> u64 {
+        self.lock().existing.values().sum()
+    }
 }
 
 #[cfg(test)]
@@ -294,6 +304,7 @@ mod tests {
         assert_eq!(garbage.ids, vec![FileRef::decode(&unnamed).unwrap().id]);
         files.delete(garbage).unwrap();
         assert_eq!(files.len(), 1);
+        assert_eq!(files.bytes(), 5);
         assert_eq!(files.read(b"w", &unnamed).unwrap(), None);
 
         // Opened again, the named file is read from disk.

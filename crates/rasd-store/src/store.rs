@@ -204,9 +204,9 @@ impl Store {
         })
     }
 
-    /// Bytes the store occupies on disk.
+    /// Bytes the store occupies on disk: the tree and the group index files.
     pub fn size_on_disk(&self) -> Result<u64> {
-        Ok(self.db.size_on_disk()?)
+        Ok(self.db.size_on_disk()? + self.files.bytes())
     }
 
     /// The analyzer that turns documents and queries into search terms.
