@@ -381,7 +381,7 @@ mod tests {
 
         // What the first batches of the spread write for this term.
         let groups =
-            blocks::group_indexes(&store.tree, &store.files, blocks::all_groups()).unwrap();
+            blocks::group_indexes(&store.tree, store.files(), blocks::all_groups()).unwrap();
         let mut parts = Vec::new();
         for (key, value) in &groups {
             let group = GroupIndex::parse(value).unwrap();
@@ -408,7 +408,7 @@ mod tests {
 
     fn decoded(store: &Store, term: &str) -> Vec<u64> {
         let (mut docs, mut impacts) = (Vec::new(), Vec::new());
-        for segment in blocks::segments(&store.tree, &store.files, term).unwrap() {
+        for segment in blocks::segments(&store.tree, store.files(), term).unwrap() {
             segment
                 .parse()
                 .unwrap()

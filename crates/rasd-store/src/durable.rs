@@ -4,13 +4,13 @@
 //! pointer to it is applied; a flush here also deletes the files that no pointer names any
 //! more, once the flush has made that state durable.
 //!
-//! `sled::Db::flush` fsyncs sled's log, and the writer acknowledges a group only after it. But
-//! sled 0.34 does not keep every page in its log: a page whose serialized form is larger than a
-//! quarter of a log segment (a tree leaf holding large values, such as the segments of common
-//! terms) goes to a file of its own under `blobs/`, which it writes and never fsyncs. A process killed with
+//! `sled::Db::flush` fsyncs sled's log, and the writer acknowledges a group only after it. But sled
+//! 0.34 does not keep every page in its log: a page whose serialized form is larger than a quarter
+//! of a log segment (a tree leaf holding large values, such as the segments of common terms) goes
+//! to a file of its own under `blobs/`, which it writes and never fsyncs. A process killed with
 //! SIGKILL loses nothing (the kernel still has the file), but after a power loss the log could
-//! point to a blob that never reached the disk, and the leaf, with the acknowledged records in
-//! it, would be unreadable. So:
+//! point to a blob that never reached the disk, and the leaf, with the acknowledged records in it,
+//! would be unreadable. So:
 //!
 //! - The writer fsyncs the blob files that appeared since its last flush both before and after
 //!   each flush of sled's log ([`BlobSync`]), and only then answers: every blob an acknowledged

@@ -244,7 +244,7 @@ impl Store {
         let mut items = Vec::new();
         let mut next_token = None;
         let after = after.as_ref().map(|(count, id)| (*count, id.as_bytes()));
-        blocks::related(&self.tree, &self.files, id, after, |ranked| {
+        blocks::related(&self.tree, self.files(), id, after, |ranked| {
             for (count, other) in ranked {
                 let Ok(other) = std::str::from_utf8(other) else {
                     continue;

@@ -4,13 +4,12 @@
 //! The tree's cost is per key, and most of a group's terms are rare: a group of a few hundred
 //! documents has some ten thousand distinct terms, most of them in one or two documents. So the
 //! writer stores a group's postings as one value, in a file whose pointer is under `w` + block
-//! (`index_files.rs`), and `compaction.rs` later
-//! merges the groups of a run of 16 blocks into one group index of the same form (under the
-//! run's first block), then spreads runs of 256 blocks into one segment per term, where a term
-//! found in many of the groups costs one key instead of one per group. A search reads the few
-//! group indexes not spread yet and finds its term by binary search in each directory. The group's
-//! co-occurrence counts are entries of the same directory, named U+0002 + entity id
-//! (`blocks::related_entry`).
+//! (`index_files.rs`), and `compaction.rs` later merges the groups of a run of 16 blocks into one
+//! group index of the same form (under the run's first block), then spreads runs of 256 blocks into
+//! one segment per term, where a term found in many of the groups costs one key instead of one per
+//! group. A search reads the few group indexes not spread yet and finds its term by binary search
+//! in each directory. The group's co-occurrence counts are entries of the same directory, named
+//! U+0002 + entity id (`blocks::related_entry`).
 //!
 //! ```text
 //! count (u32 LE) · count offsets (u32 LE) into the entries · entries

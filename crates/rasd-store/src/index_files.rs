@@ -176,9 +176,11 @@ impl IndexFiles {
         // is deleted at the next open like any file no pointer names.
         let path = self.path(id);
         let mut file = File::create(&path).map_err(|e| io_error("create", &path, e))?;
-        file.write_all(&bytes)
-            .and_then(|()| file.sync_data())
-            .map_err(|e| io_error("write", &path, e))?;
+        if let Err(e) = file.write_all(&bytes).and_then(|()| file.sync_data()) {
+            // Not left for the next open to find (a full disk would fill up with them).
+            let _ = std::fs::remove_file(&path);
+            return Err(io_error("write", &path, e));
+        }
         File::open(&self.dir)
             .and_then(|dir| dir.sync_all())
             .map_err(|e| io_error("fsync", &self.dir, e))?;

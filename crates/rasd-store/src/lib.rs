@@ -10,17 +10,16 @@
 //! together or not at all, and one fsync serves a whole group of writers.
 //!
 //! Every index entry is derived from the document alone (`index::apply`), with the same function
-//! adding and removing, so deleting leaves no trace and an index can be rebuilt from documents.
-//! The two indexes that grow with every word and every pair of entities, postings and
-//! co-occurrences, are written per group rather than per document (`blocks.rs`): the tree's
-//! cost is per key, so a group's postings are one value (`group_index.rs`) and its
-//! co-occurrences entries of the same value. Those values are the largest the store writes and
-//! never change, so they live in files beside the tree, which keeps their pointers
-//! (`index_files.rs`). A background thread (`compaction.rs`) merges the
-//! group indexes of aligned runs of 16 blocks into one, and spreads runs of 256 blocks into one
-//! segment per term, so that a search reads a few dozen segments of its terms at a million
-//! documents, never one per group. What sled needs to make an acknowledged write durable is in
-//! `durable.rs`.
+//! adding and removing, so deleting leaves no trace and an index can be rebuilt from documents. The
+//! two indexes that grow with every word and every pair of entities, postings and co-occurrences,
+//! are written per group rather than per document (`blocks.rs`): the tree's cost is per key, so a
+//! group's postings are one value (`group_index.rs`) and its co-occurrences entries of the same
+//! value. Those values are the largest the store writes and never change, so they live in files
+//! beside the tree, which keeps their pointers (`index_files.rs`). A background thread
+//! (`compaction.rs`) merges the group indexes of aligned runs of 16 blocks into one, and spreads
+//! runs of 256 blocks into one segment per term, so that a search reads a few dozen segments of its
+//! terms at a million documents, never one per group. What sled needs to make an acknowledged write
+//! durable is in `durable.rs`.
 //!
 //! Being the only writer, the writer thread also remembers what only it writes: which ids are
 //! stored (Bloom filters, `known_ids.rs`) and the statistics of recently mentioned entities

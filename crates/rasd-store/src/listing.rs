@@ -37,7 +37,7 @@ pub fn filter_terms(filter: &DocumentFilter) -> Vec<String> {
 /// The document numbers of a term greater than `after`, ascending; only the segments that can
 /// hold such numbers are decoded.
 fn documents_after(store: &Store, term: &str, after: Option<u64>) -> Result<Vec<u64>> {
-    let segments = blocks::segments(&store.tree, &store.files, term)?;
+    let segments = blocks::segments(&store.tree, store.files(), term)?;
     let after_block = after.map(blocks::block_of);
     let mut docs = Vec::new();
     let mut impacts = Vec::new();

@@ -257,7 +257,7 @@ impl Store {
     /// Every posting of `term`: document numbers and impacts.
     fn posting_list(&self, term: String, n: u64, scored: bool) -> Result<PostingList> {
         let (mut docs, mut impacts) = (Vec::new(), Vec::new());
-        let segments = blocks::segments(&self.tree, &self.files, &term)?;
+        let segments = blocks::segments(&self.tree, self.files(), &term)?;
         let mut segment_starts = Vec::with_capacity(segments.len());
         for segment in &segments {
             segment_starts.push(docs.len());

@@ -81,7 +81,6 @@ pub struct Store {
     pub(crate) tree: sled::Tree,
     pub(crate) analyzer: Analyzer,
     pub(crate) secret: Vec<u8>,
-    pub(crate) files: Arc<IndexFiles>,
     durable: Durable,
     queue: Mutex<Option<mpsc::Sender<Command>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
@@ -127,7 +126,7 @@ impl Store {
         let tree = db.open_tree("rasd").map_err(|e| open_error(path, e))?;
         let files = IndexFiles::open(path.join("indexes"))?;
         // Its flushes delete the index files no pointer names: here, those a crash left.
-        let durable = Durable::new(db.clone(), tree.clone(), files.clone(), path);
+        let durable = Durable::new(db.clone(), tree.clone(), files, path);
         let analyzer = Analyzer::default();
         match tree.get(SCHEMA_KEY)? {
             Some(bytes) => {
@@ -194,7 +193,6 @@ impl Store {
             tree,
             analyzer,
             secret,
-            files,
             durable,
             queue: Mutex::new(Some(sender)),
             writer: Mutex::new(Some(writer)),
@@ -206,7 +204,12 @@ impl Store {
 
     /// Bytes the store occupies on disk: the tree and the group index files.
     pub fn size_on_disk(&self) -> Result<u64> {
-        Ok(self.db.size_on_disk()? + self.files.bytes())
+        Ok(self.db.size_on_disk()? + self.files().bytes())
+    }
+
+    /// The group index files.
+    pub(crate) fn files(&self) -> &IndexFiles {
+        self.durable.files()
     }
 
     /// The analyzer that turns documents and queries into search terms.
@@ -358,7 +361,7 @@ impl Store {
     /// diagnostics.
     #[doc(hidden)]
     pub fn segment_count(&self, term: &str) -> Result<usize> {
-        Ok(crate::blocks::segments(&self.tree, &self.files, term)?.len())
+        Ok(crate::blocks::segments(&self.tree, self.files(), term)?.len())
     }
 
     /// Stops the writer after the writes already queued, and flushes; stops merging (what is
