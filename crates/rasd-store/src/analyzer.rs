@@ -1,9 +1,19 @@
 //! Turns text into search terms: the `search` normalization profile, word tokens, and the light
 //! stemmer that folds clitics and light suffixes. Documents and queries go through the same
 //! function, so they meet on the same terms.
+//!
+//! Besides its words, a document is indexed under each pair of adjacent *common* terms («الأمم
+//! المتحدة», «مجلس الأمن»), as the common-grams filters of Lucene and Nutch do: a pair is one
+//! term of its own, `first second` ([`pair_term`]). Every word of the most frequent ones has a
+//! posting list as long as a tenth of the collection, and a phrase of two of them would read
+//! both whole to intersect them; its pair's list holds only the documents where they are
+//! adjacent, and no positions need checking. The common terms are a fixed list derived from
+//! SaudiNewsNet (`data/search/common-terms.txt`), so what a document adds to the index depends
+//! on the document alone.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use rasd_normalize::{search_term, token_at, tokenize, Normalizer, Profile, Token};
 
@@ -75,6 +85,28 @@ impl Analyzer {
             .filter(|range| !range.is_empty())
             .collect()
     }
+}
+
+/// The common terms, one a line, `#` for comments (see `common_terms.rs` in `rasd-bench`).
+const COMMON_TERMS: &str = include_str!("../../../data/search/common-terms.txt");
+
+static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    COMMON_TERMS
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect()
+});
+
+/// Whether `term` (a search key) is one of the common terms.
+pub fn is_common(term: &str) -> bool {
+    COMMON.contains(term)
+}
+
+/// The pair term of two adjacent search keys, when both are common: the two joined by a space,
+/// which no single term contains.
+pub fn pair_term(first: &str, second: &str) -> Option<String> {
+    (is_common(first) && is_common(second)).then(|| format!("{first} {second}"))
 }
 
 fn terms_of(normalized: &str) -> Vec<Term> {
@@ -149,6 +181,24 @@ mod tests {
                 find_by_stemming_all(&analyzer, &text, &keys)
             );
         }
+    }
+
+    #[test]
+    fn pairs_join_two_common_terms_and_no_word_term_holds_their_separator() {
+        let analyzer = Analyzer::default();
+        let keys: Vec<String> = analyzer
+            .terms("في الأمم المتحدة وفي قافلة ، دا.عــش")
+            .into_iter()
+            .map(|t| t.key)
+            .collect();
+        assert!(keys.iter().all(|k| !k.contains(' ')), "{keys:?}");
+        assert!(is_common(&keys[0]) && is_common(&keys[3]));
+        assert_eq!(
+            pair_term(&keys[0], &keys[3]),
+            Some(format!("{} {}", keys[0], keys[3]))
+        );
+        assert!(!is_common(&keys[4]));
+        assert_eq!(pair_term(&keys[0], &keys[4]), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::analyzer::Analyzer;
+use crate::analyzer::{pair_term, Analyzer};
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
 use crate::record::{decode, encode, CorpusStats, EntityStats, StoredDocument};
@@ -32,12 +32,21 @@ pub fn related_entities(doc: &StoredDocument) -> Vec<&str> {
 /// The positions of each search term of a text.
 pub type TermPositions = BTreeMap<String, Vec<u32>>;
 
-/// The search terms of a text with their positions, and the number of tokens.
+/// The search terms of a text with their positions, and the number of tokens: its words, and
+/// the pairs of adjacent common words at the position of the first (see `analyzer.rs`).
 pub fn term_positions(analyzer: &Analyzer, text: &str) -> (TermPositions, u32) {
     let mut positions = TermPositions::new();
-    let mut tokens = 0;
-    for term in analyzer.terms(text) {
-        tokens += 1;
+    let terms = analyzer.terms(text);
+    for adjacent in terms.windows(2) {
+        let (first, second) = (&adjacent[0], &adjacent[1]);
+        if second.position == first.position + 1 {
+            if let Some(pair) = pair_term(&first.key, &second.key) {
+                positions.entry(pair).or_default().push(first.position);
+            }
+        }
+    }
+    let tokens = terms.len() as u32;
+    for term in terms {
         positions.entry(term.key).or_default().push(term.position);
     }
     (positions, tokens)

@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 /// 7: the group indexes of a run of 16 blocks merged into one group index; segments per term
 /// only for runs of 256 blocks.
 /// 8: group indexes in files of their own (`index_files.rs`), the `w` keys their pointers.
-pub const SCHEMA_VERSION: u32 = 8;
+/// 9: pairs of adjacent common words indexed as terms of their own (`analyzer.rs`).
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// The entities mentioned with one entity in the documents of one block: id and number of
 /// documents, by id.

@@ -13,12 +13,19 @@
 //! positions, found by index through the segments' skips, about a microsecond a document) and
 //! a publication-time filter (the document's summary, a point read of about 15 µs). Beyond the
 //! page, at most `exact_limit` candidates are checked, past which the number of hits is
-//! estimated from the part checked (`total_hits_exact` says which). So a phrase of two common
-//! words costs two list decodings and an intersection, not a walk over all their positions.
+//! estimated from the part checked (`total_hits_exact` says which).
+//!
+//! The adjacent common words of a phrase are read as their pair term (`analyzer.rs`): the
+//! phrase «الأمم المتحدة» is one posting list, as short as the documents that hold the phrase,
+//! with nothing left to check and an exact count; «مجلس الأمن الدولي» is two pairs whose
+//! positions must be one apart. A pair is scored as one term, by its own frequency, as a phrase
+//! is in most engines. Only a phrase with a rare word reads a word list, and a rare word's list
+//! is short.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use crate::analyzer::pair_term;
 use crate::blocks;
 use crate::ranked::Ranked;
 
@@ -56,11 +63,52 @@ pub struct SearchResults {
     pub total_hits_exact: bool,
 }
 
-/// A parsed query: the distinct terms and the phrases.
+/// A parsed query.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Query {
+    /// Every word of the query, for highlighting.
+    words: BTreeSet<String>,
+    /// The terms whose postings are read and scored: the words outside phrases and the units
+    /// of the phrases.
     terms: BTreeSet<String>,
-    phrases: Vec<Vec<String>>,
+    /// The phrases whose positions must be checked, as their units (see [`phrase_units`]).
+    phrases: Vec<Vec<PhraseUnit>>,
+}
+
+/// A term of a phrase at its offset in the phrase: a word, or the pair of adjacent common words
+/// that starts there.
+#[derive(Clone, Debug, PartialEq)]
+struct PhraseUnit {
+    term: String,
+    offset: u32,
+}
+
+/// The units of a phrase's words, by offset: the pair term of each two adjacent common words,
+/// and each word no pair covers. A phrase of two common words is one unit, whose postings are
+/// exactly the documents where the phrase occurs.
+fn phrase_units(words: &[String]) -> Vec<PhraseUnit> {
+    let mut covered = vec![false; words.len()];
+    let mut units = Vec::new();
+    for (offset, adjacent) in words.windows(2).enumerate() {
+        if let Some(term) = pair_term(&adjacent[0], &adjacent[1]) {
+            covered[offset] = true;
+            covered[offset + 1] = true;
+            units.push(PhraseUnit {
+                term,
+                offset: offset as u32,
+            });
+        }
+    }
+    for (offset, word) in words.iter().enumerate() {
+        if !covered[offset] {
+            units.push(PhraseUnit {
+                term: word.clone(),
+                offset: offset as u32,
+            });
+        }
+    }
+    units.sort_by_key(|unit| unit.offset);
+    units
 }
 
 /// The decoded postings of one term: document numbers ascending, with their impacts.
@@ -179,23 +227,27 @@ fn corrupt(key: &[u8]) -> StoreError {
     }
 }
 
-/// Checks the phrases of a query on one candidate at a time, in any order: each phrase term's
+/// Checks the phrases of a query on one candidate at a time, in any order: each phrase unit's
 /// positions in the document are found through its segment's skips.
 struct PhraseCheck<'a> {
-    /// Per phrase, the posting list of each of its words in order.
-    phrases: Vec<Vec<&'a PostingList>>,
+    /// Per phrase, the posting list and the offset of each of its units, by offset (the first
+    /// at offset 0).
+    phrases: Vec<Vec<(&'a PostingList, u32)>>,
     positions: Vec<Vec<u32>>,
 }
 
 impl<'a> PhraseCheck<'a> {
-    /// `None` when a phrase word has no postings (no document can match).
-    fn new(phrases: &[Vec<String>], lists: &'a [PostingList]) -> Option<Self> {
+    /// `None` when a phrase unit has no postings (no document can match).
+    fn new(phrases: &[Vec<PhraseUnit>], lists: &'a [PostingList]) -> Option<Self> {
         let phrases = phrases
             .iter()
             .map(|phrase| {
                 phrase
                     .iter()
-                    .map(|term| lists.iter().find(|l| &l.term == term))
+                    .map(|unit| {
+                        let list = lists.iter().find(|l| l.term == unit.term)?;
+                        Some((list, unit.offset))
+                    })
                     .collect::<Option<Vec<_>>>()
             })
             .collect::<Option<Vec<_>>>()?;
@@ -209,7 +261,7 @@ impl<'a> PhraseCheck<'a> {
     /// True when every phrase occurs in `doc`, which is in every phrase word's list.
     fn holds(&mut self, doc: u64) -> Result<bool> {
         for phrase in &self.phrases {
-            for (list, buffer) in phrase.iter().zip(&mut self.positions) {
+            for ((list, _), buffer) in phrase.iter().zip(&mut self.positions) {
                 let raw = list.positions(doc)?;
                 if raw.is_none_or(|raw| decode_positions_into(raw, buffer).is_none()) {
                     return Ok(false);
@@ -219,9 +271,9 @@ impl<'a> PhraseCheck<'a> {
             let found = positions[0].iter().any(|&start| {
                 positions
                     .iter()
-                    .enumerate()
+                    .zip(phrase)
                     .skip(1)
-                    .all(|(offset, p)| p.binary_search(&(start + offset as u32)).is_ok())
+                    .all(|(p, &(_, offset))| p.binary_search(&(start + offset)).is_ok())
             });
             if !found {
                 return Ok(false);
@@ -246,9 +298,15 @@ impl Store {
                 .into_iter()
                 .map(|t| t.key)
                 .collect();
-            parsed.terms.extend(keys.iter().cloned());
+            parsed.words.extend(keys.iter().cloned());
             if i % 2 == 1 && keys.len() > 1 {
-                parsed.phrases.push(keys);
+                let units = phrase_units(&keys);
+                parsed.terms.extend(units.iter().map(|u| u.term.clone()));
+                if units.len() > 1 {
+                    parsed.phrases.push(units);
+                }
+            } else {
+                parsed.terms.extend(keys);
             }
         }
         parsed
@@ -461,7 +519,7 @@ impl Store {
     }
 
     fn hit(&self, summary: DocSummary, text: String, score: f64, query: &Query) -> SearchHit {
-        let highlights = self.analyzer.find(&text, &query.terms);
+        let highlights = self.analyzer.find(&text, &query.words);
         let snippet = match highlights.first() {
             Some(first) => snippet(&text, first.clone(), 80, 120),
             None => snippet(&text, 0..0, 0, 200),
@@ -473,5 +531,39 @@ impl Store {
             snippet,
             document_text: std::sync::Arc::from(text),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        crate::Analyzer::default()
+            .terms(text)
+            .into_iter()
+            .map(|t| t.key)
+            .collect()
+    }
+
+    #[test]
+    fn adjacent_common_words_become_one_unit() {
+        let units = |text: &str| -> Vec<(String, u32)> {
+            phrase_units(&words(text))
+                .into_iter()
+                .map(|u| (u.term, u.offset))
+                .collect()
+        };
+        let [fi, min, ala, qafila] = <[String; 4]>::try_from(words("في من على قافلة")).unwrap();
+        assert_eq!(units("في من"), [(format!("{fi} {min}"), 0)]);
+        assert_eq!(
+            units("في من على"),
+            [(format!("{fi} {min}"), 0), (format!("{min} {ala}"), 1)]
+        );
+        assert_eq!(
+            units("قافلة في من"),
+            [(qafila.clone(), 0), (format!("{fi} {min}"), 1)]
+        );
+        assert_eq!(units("في قافلة"), [(fi, 0), (qafila, 1)]);
     }
 }

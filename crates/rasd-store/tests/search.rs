@@ -120,3 +120,123 @@ async fn early_stopping_returns_the_exhaustive_ranking() {
     assert!(hits.is_empty());
     assert_eq!(total, 0);
 }
+
+/// A small xorshift generator, so the documents are the same from run to run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// The documents whose search terms hold `phrase`'s terms at consecutive positions, found by
+/// reading every text.
+fn holding(store: &Store, texts: &[(String, String)], phrase: &str) -> Vec<String> {
+    let analyzer = store.analyzer();
+    let wanted: Vec<(String, u32)> = analyzer
+        .terms(phrase)
+        .into_iter()
+        .map(|t| (t.key, t.position))
+        .collect();
+    let mut ids: Vec<String> = texts
+        .iter()
+        .filter(|(_, text)| {
+            let terms = analyzer.terms(text);
+            terms.iter().any(|start| {
+                wanted.iter().all(|(key, offset)| {
+                    terms
+                        .iter()
+                        .any(|t| &t.key == key && t.position == start.position + offset)
+                })
+            })
+        })
+        .map(|(id, _)| id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn phrases_of_common_words_match_exactly_the_documents_that_hold_them() {
+    // Common words (their adjacent pairs are indexed as terms of their own), with proclitics,
+    // and rarer words between them.
+    const WORDS: &[&str] = &[
+        "في",
+        "من",
+        "على",
+        "وعلى",
+        "عن",
+        "مع",
+        "قافلة",
+        "زيتون",
+        "للقافلة",
+        "بزيتون",
+    ];
+    const GAPS: &[&str] = &[" ", " ", " ", "، ", ". "];
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&StoreConfig::new(dir.path())).unwrap();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut texts = Vec::new();
+    for i in 0..240 {
+        let mut text = String::new();
+        for _ in 0..(3 + rng.below(25)) {
+            text.push_str(WORDS[rng.below(WORDS.len())]);
+            text.push_str(GAPS[rng.below(GAPS.len())]);
+        }
+        texts.push((format!("doc-{i:03}"), text));
+    }
+    for chunk in texts.chunks(60) {
+        let docs = chunk
+            .iter()
+            .map(|(id, text)| NewDocument {
+                id: id.clone(),
+                text: text.clone(),
+                ..Default::default()
+            })
+            .collect();
+        for result in store.put(docs).await {
+            result.unwrap();
+        }
+    }
+    let phrases = [
+        "في من",
+        "على عن",
+        "من في",
+        "عن مع في",
+        "في قافلة",
+        "قافلة في من",
+        "مع زيتون على",
+        "وعلى عن",
+        "في من على عن",
+    ];
+    let everything = DocumentFilter::default();
+    let check = |texts: &[(String, String)]| {
+        for phrase in phrases {
+            let expected = holding(&store, texts, phrase);
+            let (hits, total, exact) = walk(&store, &format!("\"{phrase}\""), &everything, 1000);
+            let mut ids: Vec<String> = hits.into_iter().map(|(id, _)| id).collect();
+            ids.sort();
+            assert_eq!(ids, expected, "{phrase}");
+            assert!(exact, "{phrase}");
+            assert_eq!(total, expected.len() as u64, "{phrase}");
+        }
+    };
+    check(&texts);
+    assert!(!holding(&store, &texts, "في من على").is_empty());
+
+    // Deleting documents takes their pairs out of the index too.
+    for (id, _) in texts.iter().step_by(3) {
+        store.delete(id).await.unwrap();
+    }
+    let kept: Vec<(String, String)> = texts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 3 != 0)
+        .map(|(_, t)| t.clone())
+        .collect();
+    check(&kept);
+}
