@@ -114,7 +114,7 @@ impl<'a> GroupIndex<'a> {
     }
 
     /// The term of entry `i` and the byte range of its segment in the parsed bytes.
-    fn entry(&self, i: usize) -> Option<(&'a str, Range<usize>)> {
+    pub fn entry(&self, i: usize) -> Option<(&'a str, Range<usize>)> {
         let at = 4 + 4 * i;
         let offset = u32::from_le_bytes(self.bytes.get(at..at + 4)?.try_into().ok()?) as usize;
         let mut at = self.entries.checked_add(offset)?;
