@@ -316,13 +316,20 @@ impl Store {
     fn posting_list(&self, term: String, n: u64, scored: bool) -> Result<PostingList> {
         let (mut docs, mut impacts) = (Vec::new(), Vec::new());
         let segments = blocks::segments(&self.tree, self.files(), &term)?;
+        let parsed = segments
+            .iter()
+            .map(|segment| segment.parse())
+            .collect::<Result<Vec<_>>>()?;
+        // One allocation each, not a copy per doubling of a list of a million postings.
+        let total = parsed.iter().map(|segment| segment.len()).sum();
+        docs.reserve_exact(total);
+        impacts.reserve_exact(total);
         let mut segment_starts = Vec::with_capacity(segments.len());
-        for segment in &segments {
+        for (segment, bytes) in parsed.iter().zip(&segments) {
             segment_starts.push(docs.len());
             segment
-                .parse()?
                 .decode_into(&mut docs, &mut impacts)
-                .ok_or_else(|| corrupt(&segment.key))?;
+                .ok_or_else(|| corrupt(&bytes.key))?;
         }
         let idf = if scored {
             scoring::idf(docs.len() as u64, n)

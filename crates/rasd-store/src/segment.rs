@@ -30,13 +30,21 @@ pub fn put_varint(out: &mut Vec<u8>, mut value: u64) {
 }
 
 /// Reads a varint at `*at`, advancing it; `None` when truncated or longer than 10 bytes.
+#[inline(always)]
 pub fn get_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
-    // Most deltas between document numbers of one block fit a byte.
+    // Most deltas between document numbers of one block fit a byte: that case is inlined into
+    // the decoding loops, the rest is a call.
     let first = *bytes.get(*at)?;
     if first < 0x80 {
         *at += 1;
         return Some(u64::from(first));
     }
+    get_long_varint(bytes, at)
+}
+
+#[cold]
+#[inline(never)]
+fn get_long_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
     let mut value = 0u64;
     for shift in (0..70).step_by(7) {
         let byte = *bytes.get(*at)?;
