@@ -98,27 +98,54 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-async fn shutdown_signal() -> Result<&'static str> {
+/// What stops the server: SIGINT or SIGTERM. The handlers are installed by [`ShutdownSignal::
+/// install`], before the server starts: a signal that arrives once the server has said it is
+/// serving must stop it cleanly, not kill it with the default action.
+struct ShutdownSignal {
     #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => { result?; Ok("SIGINT") }
-            _ = term.recv() => Ok("SIGTERM"),
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignal {
+    fn install() -> Result<ShutdownSignal> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(ShutdownSignal {
+                term: signal(SignalKind::terminate())?,
+                interrupt: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(ShutdownSignal {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await?;
-        Ok("Ctrl-C")
+
+    async fn received(mut self) -> Result<&'static str> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => Ok("SIGINT"),
+                _ = self.term.recv() => Ok("SIGTERM"),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await?;
+            Ok("Ctrl-C")
+        }
     }
 }
 
 pub async fn run(args: ServeArgs) -> Result<()> {
     let config = args.config()?;
     init_logging(config.log_format);
+    let stop = ShutdownSignal::install()?;
     let server = rasd_server::bind_and_start(config).await?;
-    let signal = shutdown_signal().await?;
+    let signal = stop.received().await?;
     tracing::info!(signal, "shutting down");
     server.shutdown().await?;
     Ok(())
