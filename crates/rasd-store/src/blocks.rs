@@ -12,9 +12,12 @@
 //! Left alone, a common term would have one segment per group ever written, and a search reads
 //! them all. `compaction.rs` merges the group indexes of aligned runs of 16 blocks into one,
 //! and spreads runs of 256 blocks into one segment per term, so a term has a few dozen
-//! segments at a million documents. A segment is keyed by the
-//! first block it covers; the segment that holds a document's postings is the last one keyed
-//! at or before its block, which is how a delete finds exactly what to rewrite.
+//! segments at a million documents. A segment is keyed by the first block it covers; the
+//! segment that holds a document's postings is the last one keyed at or before its block, which
+//! is how a delete finds exactly what to rewrite. A term with fewer than [`RARE_POSTINGS`]
+//! postings in a run of 256 blocks gets no key there: its segment is an entry of the run's rare
+//! bucket for its hash ([`rare_bucket`]), a directory like a group index's, keyed like a
+//! segment by the bucket's name and the run's first block.
 //!
 //! Co-occurrence counts are kept the same way: a group's counts (the entities mentioned with an
 //! entity in the group's documents and how many documents they share) are entries of its group
@@ -50,6 +53,21 @@ const NO_POSITIONS: &[u8] = &[0];
 /// The key of the segment of `term` whose first block is `block`.
 pub fn segment_key(term: &str, block: u64) -> Vec<u8> {
     key(keys::BLOCK, &[term.as_bytes(), &block.to_be_bytes()])
+}
+
+/// A term with fewer postings than this in a unit of the last level is written in its unit's
+/// rare bucket (`rare_bucket`) instead of under a key of its own.
+pub const RARE_POSTINGS: usize = 8;
+
+/// Rare buckets per unit of the last level: 2 to the power of this.
+const RARE_BUCKET_BITS: u32 = 12;
+
+/// The name of the rare bucket of `term`: U+0003 and a number from a hash of the term, the
+/// same on every machine (the high bits of FNV-1a: its low bits depend on the low bits of the
+/// bytes alone). No analyzer or filter term starts with U+0003.
+pub fn rare_bucket(term: &str) -> String {
+    let number = crate::page::fnv64(&[term.as_bytes()]) >> (64 - RARE_BUCKET_BITS);
+    format!("\u{3}{number:03x}")
 }
 
 /// The key of the postings of the write group of block `block`.
@@ -314,6 +332,24 @@ impl BlockBuilder {
                 stage_segment(ov, k, left);
             }
         }
+        for term in terms.iter().filter(|_| !in_group) {
+            let bucket = rare_bucket(term);
+            let prefix = keys::prefix(keys::BLOCK, bucket.as_bytes());
+            let Some((k, bytes)) = ov.last_at_or_before(&prefix, &segment_key(&bucket, block))?
+            else {
+                continue;
+            };
+            if block_in_key(&k).map(spread_unit) != Some(spread_unit(block)) {
+                continue;
+            }
+            if let Some(rewritten) = without_in_bucket(&k, &bytes, term, number)? {
+                if GroupIndex::parse(&rewritten).is_some_and(|d| d.len() == 0) {
+                    ov.remove(k);
+                } else {
+                    ov.insert(k, rewritten);
+                }
+            }
+        }
         for a in entities.iter().filter(|_| !in_group) {
             let prefix = keys::prefix(keys::RELATED, a.as_bytes());
             let Some((k, bytes)) = ov.last_at_or_before(&prefix, &related_key(a, block))? else {
@@ -451,6 +487,31 @@ fn stage_related(ov: &mut Overlay<'_>, key: Vec<u8>, counts: &BlockRelated) {
     }
 }
 
+/// The rare bucket `bytes` (under `k`) without the posting of document `number` in `term`'s
+/// segment; `None` when the bucket has no such posting.
+fn without_in_bucket(k: &[u8], bytes: &[u8], term: &str, number: u64) -> Result<Option<Vec<u8>>> {
+    let directory = GroupIndex::parse(bytes).ok_or_else(|| corrupt(k))?;
+    let Some(range) = directory.find(term).map_err(|()| corrupt(k))? else {
+        return Ok(None);
+    };
+    let segment = Segment::parse(&bytes[range]).ok_or_else(|| corrupt(k))?;
+    let left = segment::without(&segment, number).ok_or_else(|| corrupt(k))?;
+    if left.len() == segment.len() {
+        return Ok(None);
+    }
+    let left = (!left.is_empty()).then(|| left.finish());
+    let mut kept: Vec<(&str, Vec<u8>)> = Vec::with_capacity(directory.len());
+    for entry in directory.entries() {
+        let (name, range) = entry.ok_or_else(|| corrupt(k))?;
+        match (name == term, &left) {
+            (true, Some(left)) => kept.push((name, left.clone())),
+            (true, None) => {}
+            (false, _) => kept.push((name, bytes[range].to_vec())),
+        }
+    }
+    Ok(Some(group_index::encode(kept)))
+}
+
 /// The group index `bytes` (under `k`) without the postings of document `number`, whose
 /// terms are `terms` (sorted).
 fn rewrite_group(
@@ -548,6 +609,21 @@ pub fn segments(tree: &sled::Tree, files: &IndexFiles, term: &str) -> Result<Vec
         let range = 0..value.len();
         let value = Held::Tree(value);
         found.push((block, SegmentBytes { key, value, range }));
+    }
+    // The term's entries in the rare buckets of the units where it had few postings. A unit
+    // has either a segment of its own for a term or an entry in a bucket, except after a
+    // spread cut short and done again once a delete had taken a term under the limit: the
+    // bucket is the later, and wins.
+    let bucket = keys::prefix(keys::BLOCK, rare_bucket(term).as_bytes());
+    for entry in tree.scan_prefix(&bucket) {
+        let (key, value) = entry?;
+        let block = block_in_key(&key).ok_or_else(|| corrupt(&key))?;
+        let directory = GroupIndex::parse(&value).ok_or_else(|| corrupt(&key))?;
+        if let Some(range) = directory.find(term).map_err(|()| corrupt(&key))? {
+            found.retain(|(b, _)| spread_unit(*b) != spread_unit(block));
+            let value = Held::Tree(value);
+            found.push((block, SegmentBytes { key, value, range }));
+        }
     }
     let spread: Vec<u64> = found.iter().map(|(b, _)| spread_unit(*b)).collect();
     for (key, value) in groups {

@@ -23,7 +23,9 @@ pub const RELATED: u8 = b'r';
 pub const USER_ENTITY: u8 = b'u';
 /// `b` + search term + 0 + first block (8 bytes, big-endian) → a postings segment (see
 /// `segment.rs`): the term's postings in the documents of a run of 256 blocks, spread from
-/// group indexes by `compaction.rs`.
+/// group indexes by `compaction.rs`. And `b` + rare bucket name (U+0003 and three hex digits,
+/// `blocks::rare_bucket`) + 0 + the run's first block → a directory like a group index's of the
+/// segments of the run's terms with fewer than `blocks::RARE_POSTINGS` postings that hash there.
 pub const BLOCK: u8 = b'b';
 /// `w` + block (8 bytes, big-endian) → a pointer to the file (`index_files.rs`) of the postings
 /// and co-occurrence counts of one write group behind a directory (see `group_index.rs`), or of

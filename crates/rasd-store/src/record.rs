@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 /// only for runs of 256 blocks.
 /// 8: group indexes in files of their own (`index_files.rs`), the `w` keys their pointers.
 /// 9: pairs of adjacent common words indexed as terms of their own (`analyzer.rs`).
-pub const SCHEMA_VERSION: u32 = 9;
+/// 10: a spread writes the terms with few postings in the unit into shared rare buckets.
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// The entities mentioned with one entity in the documents of one block: id and number of
 /// documents, by id.
