@@ -332,8 +332,16 @@ impl BlockBuilder {
                 stage_segment(ov, k, left);
             }
         }
+        // The rare buckets of the document's unit, each read and rewritten once for all the
+        // document's terms that hash there (in order, as `rewrite_group` wants them).
+        let mut by_bucket: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for term in terms.iter().filter(|_| !in_group) {
-            let bucket = rare_bucket(term);
+            by_bucket
+                .entry(rare_bucket(term))
+                .or_default()
+                .push(term.clone());
+        }
+        for (bucket, terms) in by_bucket {
             let prefix = keys::prefix(keys::BLOCK, bucket.as_bytes());
             let Some((k, bytes)) = ov.last_at_or_before(&prefix, &segment_key(&bucket, block))?
             else {
@@ -342,12 +350,14 @@ impl BlockBuilder {
             if block_in_key(&k).map(spread_unit) != Some(spread_unit(block)) {
                 continue;
             }
-            if let Some(rewritten) = without_in_bucket(&k, &bytes, term, number)? {
-                if GroupIndex::parse(&rewritten).is_some_and(|d| d.len() == 0) {
-                    ov.remove(k);
-                } else {
-                    ov.insert(k, rewritten);
-                }
+            let rewritten = rewrite_group(&k, &bytes, &terms, &[], number)?;
+            if rewritten == bytes {
+                continue;
+            }
+            if GroupIndex::parse(&rewritten).is_some_and(|d| d.len() == 0) {
+                ov.remove(k);
+            } else {
+                ov.insert(k, rewritten);
             }
         }
         for a in entities.iter().filter(|_| !in_group) {
@@ -487,33 +497,8 @@ fn stage_related(ov: &mut Overlay<'_>, key: Vec<u8>, counts: &BlockRelated) {
     }
 }
 
-/// The rare bucket `bytes` (under `k`) without the posting of document `number` in `term`'s
-/// segment; `None` when the bucket has no such posting.
-fn without_in_bucket(k: &[u8], bytes: &[u8], term: &str, number: u64) -> Result<Option<Vec<u8>>> {
-    let directory = GroupIndex::parse(bytes).ok_or_else(|| corrupt(k))?;
-    let Some(range) = directory.find(term).map_err(|()| corrupt(k))? else {
-        return Ok(None);
-    };
-    let segment = Segment::parse(&bytes[range]).ok_or_else(|| corrupt(k))?;
-    let left = segment::without(&segment, number).ok_or_else(|| corrupt(k))?;
-    if left.len() == segment.len() {
-        return Ok(None);
-    }
-    let left = (!left.is_empty()).then(|| left.finish());
-    let mut kept: Vec<(&str, Vec<u8>)> = Vec::with_capacity(directory.len());
-    for entry in directory.entries() {
-        let (name, range) = entry.ok_or_else(|| corrupt(k))?;
-        match (name == term, &left) {
-            (true, Some(left)) => kept.push((name, left.clone())),
-            (true, None) => {}
-            (false, _) => kept.push((name, bytes[range].to_vec())),
-        }
-    }
-    Ok(Some(group_index::encode(kept)))
-}
-
 /// The group index `bytes` (under `k`) without the postings of document `number`, whose
-/// terms are `terms` (sorted).
+/// terms are `terms` (sorted); also a rare bucket, which has no co-occurrence entries.
 fn rewrite_group(
     k: &[u8],
     bytes: &[u8],

@@ -19,8 +19,8 @@
 //! phrase «الأمم المتحدة» is one posting list, as short as the documents that hold the phrase,
 //! with nothing left to check and an exact count; «مجلس الأمن الدولي» is two pairs whose
 //! positions must be one apart. A pair is scored as one term, by its own frequency, as a phrase
-//! is in most engines. Only a phrase with a rare word reads a word list, and a rare word's list
-//! is short.
+//! is in most engines. A phrase with a word outside the common ones reads its words' lists as
+//! any query does, the intersection starting from the shortest, which is that word's.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
