@@ -11,11 +11,13 @@
 //! SaudiNewsNet (`data/search/common-terms.txt`), so what a document adds to the index depends
 //! on the document alone.
 
-use std::collections::{BTreeSet, HashSet};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::LazyLock;
 
 use rasd_normalize::{search_term, token_at, tokenize, Normalizer, Profile, Token};
+use rustc_hash::FxHashSet;
 
 /// One search term of a text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +48,11 @@ impl Analyzer {
     /// The terms of a text, without alignment (indexing and queries).
     pub fn terms(&self, text: &str) -> Vec<Term> {
         terms_of(&self.normalizer.normalize_text(text))
+    }
+
+    /// The text in the `search` profile, for [`keys_of`].
+    pub fn normalize(&self, text: &str) -> String {
+        self.normalizer.normalize_text(text)
     }
 
     /// The UTF-8 byte ranges of `text` whose search term is one of `keys` (highlighting).
@@ -90,7 +97,7 @@ impl Analyzer {
 /// The common terms, one a line, `#` for comments (see `common_terms.rs` in `rasd-bench`).
 const COMMON_TERMS: &str = include_str!("../../../data/search/common-terms.txt");
 
-static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+static COMMON: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
     COMMON_TERMS
         .lines()
         .map(str::trim)
@@ -106,7 +113,16 @@ pub fn is_common(term: &str) -> bool {
 /// The pair term of two adjacent search keys, when both are common: the two joined by a space,
 /// which no single term contains.
 pub fn pair_term(first: &str, second: &str) -> Option<String> {
-    (is_common(first) && is_common(second)).then(|| format!("{first} {second}"))
+    (is_common(first) && is_common(second)).then(|| pair_key(first, second))
+}
+
+/// The key of the pair of `first` and `second`, common terms: the two joined by a space.
+pub fn pair_key(first: &str, second: &str) -> String {
+    let mut key = String::with_capacity(first.len() + 1 + second.len());
+    key.push_str(first);
+    key.push(' ');
+    key.push_str(second);
+    key
 }
 
 fn terms_of(normalized: &str) -> Vec<Term> {
@@ -114,13 +130,29 @@ fn terms_of(normalized: &str) -> Vec<Term> {
         .enumerate()
         .filter_map(|(position, token)| {
             let key = search_term(token.text);
-            (!key.is_empty() && key.len() <= 256).then(|| Term {
+            is_key(&key).then(|| Term {
                 key: key.into_owned(),
                 position: position as u32,
                 normalized: token.range,
             })
         })
         .collect()
+}
+
+/// The search keys of a normalized text ([`Analyzer::normalize`]) with their positions, as
+/// [`Analyzer::terms`] gives them, borrowed from the text where stemming only cuts it.
+pub fn keys_of(normalized: &str) -> impl Iterator<Item = (Cow<'_, str>, u32)> {
+    tokenize(normalized)
+        .enumerate()
+        .filter_map(|(position, token)| {
+            let key = search_term(token.text);
+            is_key(&key).then_some((key, position as u32))
+        })
+}
+
+/// Whether a stemmed token is indexed: not empty, and at most 256 bytes.
+fn is_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 256
 }
 
 #[cfg(test)]

@@ -275,7 +275,11 @@ impl BlockBuilder {
         ov.remove(number_key);
         ov.remove(key(keys::DOC_ID, &[&number.to_be_bytes()]));
         let block = block_of(number);
-        let mut terms: Vec<String> = positions.keys().cloned().chain(filter_terms(doc)).collect();
+        let mut terms: Vec<String> = positions
+            .iter()
+            .map(|(term, _)| term.clone())
+            .chain(filter_terms(doc))
+            .collect();
         terms.sort_unstable();
         let entities = index::related_entities(doc);
         if self.block == Some(block) {
