@@ -25,6 +25,7 @@ fn create(
             .map(|seconds| prost_types::Timestamp { seconds, nanos: 0 }),
         language: String::new(),
         offset_unit: OffsetUnit::CodePoint as i32,
+        view: v1::DocumentView::Unspecified as i32,
     }
 }
 
@@ -97,6 +98,84 @@ async fn create_is_idempotent_and_conflicts_are_already_exists() {
         .unwrap()
         .into_inner();
     assert!(!generated.document.unwrap().document_id.is_empty());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn creates_answer_in_the_requested_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let (_, text) = &example_articles()[0];
+    let mut client = server.documents();
+    let basic = |id: &str| v1::CreateDocumentRequest {
+        view: v1::DocumentView::Basic as i32,
+        ..create(id, text, "s", None)
+    };
+    use v1::batch_create_documents_result::Result as R;
+    let response = client
+        .batch_create_documents(v1::BatchCreateDocumentsRequest {
+            requests: vec![
+                basic("b1"),
+                v1::CreateDocumentRequest {
+                    view: 7,
+                    ..create("b2", text, "s", None)
+                },
+                create("b3", text, "s", None),
+            ],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let Some(R::Response(first)) = &response.results[0].result else {
+        panic!("{:?}", response.results[0]);
+    };
+    let doc = first.document.as_ref().unwrap();
+    assert!(first.created);
+    assert!(doc.text.is_empty() && doc.mentions.is_empty());
+    assert_eq!(doc.document_id, "b1");
+    assert_eq!(doc.text_length as usize, text.chars().count());
+    match &response.results[1].result {
+        Some(R::Error(e)) => {
+            assert_eq!(e.code, Code::InvalidArgument as i32);
+            assert!(e.message.contains("requests[1].view"), "{}", e.message);
+        }
+        other => panic!("expected an error, got {other:?}"),
+    }
+    let Some(R::Response(third)) = &response.results[2].result else {
+        panic!("{:?}", response.results[2]);
+    };
+    let full = third.document.as_ref().unwrap();
+    assert_eq!(full.text, *text);
+    assert!(!full.mentions.is_empty());
+    // The BASIC answer counts the mentions it leaves out, and they were all stored.
+    assert_eq!(doc.mention_count as usize, full.mentions.len());
+    let stored = client
+        .get_document(v1::GetDocumentRequest {
+            document_id: "b1".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .document
+        .unwrap();
+    assert_eq!(stored.mentions, full.mentions);
+
+    // A retry in the BASIC view is answered in it too; a bad view of one request is named.
+    let retry = client
+        .create_document(basic("b1"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!retry.created && retry.document.unwrap().mentions.is_empty());
+    let status = client
+        .create_document(v1::CreateDocumentRequest {
+            view: -1,
+            ..create("b4", text, "s", None)
+        })
+        .await
+        .unwrap_err();
+    assert_bad_field(&status, Code::InvalidArgument, "view");
     server.stop().await;
 }
 

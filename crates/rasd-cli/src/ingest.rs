@@ -97,6 +97,8 @@ fn read_jsonl(path: &Path) -> Result<Vec<v1::CreateDocumentRequest>> {
             published_time: published,
             language: field(&row, "language"),
             offset_unit: 0,
+            // Only whether each was created is read: no text or mentions sent back.
+            view: v1::DocumentView::Basic as i32,
         });
     }
     Ok(requests)
@@ -121,6 +123,7 @@ fn read_dir(path: &Path) -> Result<Vec<v1::CreateDocumentRequest>> {
                     .unwrap_or_default()
                     .to_owned(),
                 text,
+                view: v1::DocumentView::Basic as i32,
                 ..Default::default()
             })
         })

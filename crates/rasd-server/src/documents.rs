@@ -27,7 +27,14 @@ pub struct DocumentApi {
 struct ValidCreate {
     doc: NewDocument,
     reference_time: Option<i64>,
+    answer: AnswerForm,
+}
+
+/// The form of the document a create request is answered with.
+#[derive(Clone, Copy)]
+struct AnswerForm {
     unit: OffsetUnit,
+    full: bool,
 }
 
 static ID_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -68,6 +75,11 @@ fn validate_create(
         .map(|t| validate::timestamp(&format!("{field}published_time"), t))
         .transpose()?;
     let unit = validate::offset_unit(&format!("{field}offset_unit"), r.offset_unit)?;
+    let full = match DocumentView::try_from(r.view) {
+        Ok(DocumentView::Unspecified | DocumentView::Full) => true,
+        Ok(DocumentView::Basic) => false,
+        Err(_) => return Err(unknown_view(&format!("{field}view"), r.view)),
+    };
     Ok(ValidCreate {
         doc: NewDocument {
             id,
@@ -84,8 +96,12 @@ fn validate_create(
             mentions: Vec::new(),
         },
         reference_time: published_us.map(|us| us.div_euclid(1_000_000)),
-        unit,
+        answer: AnswerForm { unit, full },
     })
+}
+
+fn unknown_view(field: &str, view: i32) -> ApiError {
+    ApiError::invalid(field, format!("{view} is not a known DocumentView"))
 }
 
 fn extract_into(extractor: &Extractor, valid: &mut ValidCreate) {
@@ -101,13 +117,18 @@ fn extract_into(extractor: &Extractor, valid: &mut ValidCreate) {
         .collect();
 }
 
-fn create_response(outcome: PutOutcome, unit: OffsetUnit) -> v1::CreateDocumentResponse {
+fn create_response(outcome: PutOutcome, answer: AnswerForm) -> v1::CreateDocumentResponse {
     let (doc, created) = match outcome {
         PutOutcome::Created(doc) => (doc, true),
         PutOutcome::Existing(doc) => (doc, false),
     };
+    let document = if answer.full {
+        convert::document_full(&doc, answer.unit)
+    } else {
+        convert::document_basic(&doc.summary)
+    };
     v1::CreateDocumentResponse {
-        document: Some(convert::document_full(&doc, unit)),
+        document: Some(document),
         created,
     }
 }
@@ -137,9 +158,9 @@ impl DocumentService for DocumentApi {
             let mut valid = validate_create("", request.into_inner(), &state.limits)?;
             let store = state.store()?;
             let extractor = state.extractor()?;
-            let unit = valid.unit;
+            let answer = valid.answer;
             if let Some(outcome) = already_stored(&store, &valid.doc)? {
-                return Ok(create_response(outcome, unit));
+                return Ok(create_response(outcome, answer));
             }
             let valid = blocking_unqueued(move || {
                 extract_into(&extractor, &mut valid);
@@ -151,7 +172,7 @@ impl DocumentService for DocumentApi {
                 .await
                 .pop()
                 .ok_or_else(|| ApiError::Internal("no result".into()))?;
-            Ok(create_response(outcome.map_err(store_error)?, unit))
+            Ok(create_response(outcome.map_err(store_error)?, answer))
         })
         .await
     }
@@ -168,7 +189,8 @@ impl DocumentService for DocumentApi {
             let extractor = state.extractor()?;
             let limits = state.limits.clone();
             let worker_store = store.clone();
-            // Each item is either answered already (invalid, or stored before) or to be stored.
+            // Each item is answered already (invalid, or stored before) or to be stored; the
+            // documents to store are moved out, in order, with the form of their answers kept.
             let items: Vec<Result<Result<v1::CreateDocumentResponse, ValidCreate>, ApiError>> =
                 blocking_unqueued(move || {
                     Ok(request
@@ -179,7 +201,7 @@ impl DocumentService for DocumentApi {
                             let mut valid =
                                 validate_create(&format!("requests[{i}]."), r, &limits)?;
                             if let Some(outcome) = already_stored(&worker_store, &valid.doc)? {
-                                return Ok(Ok(create_response(outcome, valid.unit)));
+                                return Ok(Ok(create_response(outcome, valid.answer)));
                             }
                             extract_into(&extractor, &mut valid);
                             Ok(Err(valid))
@@ -187,23 +209,30 @@ impl DocumentService for DocumentApi {
                         .collect())
                 })
                 .await?;
-            let mut units = Vec::new();
+            let mut answers = Vec::new();
             let mut docs = Vec::new();
-            for item in &items {
-                if let Ok(Err(valid)) = item {
-                    units.push(valid.unit);
-                    docs.push(valid.doc.clone());
-                }
-            }
-            let mut stored = store.put(docs).await.into_iter().zip(units);
+            let items: Vec<Result<Option<v1::CreateDocumentResponse>, ApiError>> = items
+                .into_iter()
+                .map(|item| {
+                    item.map(|answer| match answer {
+                        Ok(response) => Some(response),
+                        Err(valid) => {
+                            answers.push(valid.answer);
+                            docs.push(valid.doc);
+                            None
+                        }
+                    })
+                })
+                .collect();
+            let mut stored = store.put(docs).await.into_iter().zip(answers);
             let results = items
                 .into_iter()
                 .map(|item| {
                     let outcome = item.and_then(|answer| match answer {
-                        Ok(response) => Ok(response),
-                        Err(_) => match stored.next() {
-                            Some((outcome, unit)) => outcome
-                                .map(|o| create_response(o, unit))
+                        Some(response) => Ok(response),
+                        None => match stored.next() {
+                            Some((outcome, answer)) => outcome
+                                .map(|o| create_response(o, answer))
                                 .map_err(store_error),
                             None => Err(ApiError::Internal("missing result".into())),
                         },
@@ -234,9 +263,7 @@ impl DocumentService for DocumentApi {
             let r = request.into_inner();
             validate::document_id("document_id", &r.document_id)?;
             let unit = validate::offset_unit("offset_unit", r.offset_unit)?;
-            let view = DocumentView::try_from(r.view).map_err(|_| {
-                ApiError::invalid("view", format!("{} is not a known DocumentView", r.view))
-            })?;
+            let view = DocumentView::try_from(r.view).map_err(|_| unknown_view("view", r.view))?;
             let store = state.store()?;
             // A read that misses the cache waits for the disk: never on an async thread.
             state
@@ -276,12 +303,7 @@ impl DocumentService for DocumentApi {
             let full = match DocumentView::try_from(r.view) {
                 Ok(DocumentView::Full) => true,
                 Ok(_) => false,
-                Err(_) => {
-                    return Err(ApiError::invalid(
-                        "view",
-                        format!("{} is not a known DocumentView", r.view),
-                    ))
-                }
+                Err(_) => return Err(unknown_view("view", r.view)),
             };
             let store = state.store()?;
             state
