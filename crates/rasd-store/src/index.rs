@@ -134,7 +134,7 @@ pub fn apply(ov: &mut Overlay<'_>, doc: &StoredDocument, sign: Sign) -> Result<(
     // Entity counts and ranks.
     for (entity, indexes) in &by_entity {
         let first = &doc.mentions[indexes[0] as usize];
-        let template = EntityStats {
+        let new_stats = || EntityStats {
             id: (*entity).to_owned(),
             entity_type: first.entity_type,
             name_ar: first.name_ar.clone(),
@@ -144,7 +144,7 @@ pub fn apply(ov: &mut Overlay<'_>, doc: &StoredDocument, sign: Sign) -> Result<(
             mention_count: 0,
             document_count: 0,
         };
-        update_entity(ov, template, indexes.len() as u64, sign)?;
+        update_entity(ov, entity, new_stats, indexes.len() as u64, sign)?;
     }
 
     // Collection statistics.
@@ -200,13 +200,16 @@ fn rank_key(stats: &EntityStats) -> Vec<u8> {
     )
 }
 
+/// Counts one document with `mentions` mentions of `entity` in or out of its statistics;
+/// `new_stats` makes the statistics of an entity seen for the first time.
 fn update_entity(
     ov: &mut Overlay<'_>,
-    template: EntityStats,
+    entity: &str,
+    new_stats: impl FnOnce() -> EntityStats,
     mentions: u64,
     sign: Sign,
 ) -> Result<()> {
-    let entity_key = key(keys::ENTITY, &[template.id.as_bytes()]);
+    let entity_key = key(keys::ENTITY, &[entity.as_bytes()]);
     let current: Option<EntityStats> = match ov.get(&entity_key)? {
         Some(bytes) => Some(decode(&entity_key, &bytes)?),
         None => None,
@@ -214,7 +217,7 @@ fn update_entity(
     let old_rank = current.as_ref().map(rank_key);
     let mut stats = match (current, sign) {
         (Some(current), _) => current,
-        (None, Sign::Add) => template,
+        (None, Sign::Add) => new_stats(),
         (None, Sign::Remove) => return Ok(()),
     };
     match sign {

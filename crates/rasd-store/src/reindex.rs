@@ -7,7 +7,7 @@
 //! partial indexes: run it again.
 
 use crate::analyzer::Analyzer;
-use crate::blocks::{BlockBuilder, NEXT_BLOCK_KEY};
+use crate::blocks::{self, BlockBuilder, NEXT_BLOCK_KEY};
 use crate::durable::Durable;
 use crate::index::{self, Sign, CORPUS_STATS_KEY};
 use crate::keys;
@@ -71,7 +71,8 @@ pub fn rebuild(db: &Durable, tree: &sled::Tree, analyzer: &Analyzer) -> Result<R
         for doc in group.drain(..) {
             let (positions, tokens) = index::term_positions(analyzer, &doc.text);
             index::apply(&mut ov, &doc, Sign::Add)?;
-            blocks.add(&mut ov, &doc, index::encode_terms(positions, tokens))?;
+            let terms = blocks::document_terms(positions, tokens, &doc);
+            blocks.add(&mut ov, &doc, terms)?;
             report.documents += 1;
         }
         let pins = blocks.write(&mut ov, db.files())?;

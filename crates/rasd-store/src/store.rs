@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::analyzer::Analyzer;
+use crate::blocks;
 use crate::compaction;
 use crate::durable::Durable;
 use crate::index;
@@ -235,24 +236,26 @@ impl Store {
             .into_iter()
             .map(|doc| {
                 let (positions, token_count) = index::term_positions(&self.analyzer, &doc.text);
-                Prepared {
-                    doc: StoredDocument {
-                        summary: DocSummary {
-                            id: doc.id,
-                            title: doc.title,
-                            source: doc.source,
-                            url: doc.url,
-                            published_us: doc.published_us,
-                            language: doc.language,
-                            created_us,
-                            text_chars: doc.text.chars().count() as u32,
-                            mention_count: doc.mentions.len() as u32,
-                            token_count,
-                        },
-                        text: doc.text,
-                        mentions: doc.mentions,
+                let doc = StoredDocument {
+                    summary: DocSummary {
+                        id: doc.id,
+                        title: doc.title,
+                        source: doc.source,
+                        url: doc.url,
+                        published_us: doc.published_us,
+                        language: doc.language,
+                        created_us,
+                        text_chars: doc.text.chars().count() as u32,
+                        mention_count: doc.mentions.len() as u32,
+                        token_count,
                     },
-                    terms: index::encode_terms(positions, token_count),
+                    text: doc.text,
+                    mentions: doc.mentions,
+                };
+                Prepared {
+                    terms: blocks::document_terms(positions, token_count, &doc),
+                    record: encode(&doc),
+                    doc,
                 }
             })
             .collect();

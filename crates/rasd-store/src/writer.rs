@@ -22,7 +22,7 @@ use crate::keys::{self, key};
 use crate::known_ids::KnownIds;
 use crate::overlay::Overlay;
 use crate::read_cache::ReadCache;
-use crate::record::{decode, encode, StoredDocument};
+use crate::record::{decode, StoredDocument};
 use crate::reindex::{self, ReindexReport};
 use crate::{Result, StoreError};
 
@@ -80,6 +80,9 @@ impl WriterMemory {
 /// A document ready to be written: its record and its search terms.
 pub struct Prepared {
     pub doc: StoredDocument,
+    /// The document's record, encoded.
+    pub record: Vec<u8>,
+    /// Every term it is posted under (`blocks::document_terms`).
     pub terms: Vec<EncodedTerm>,
 }
 
@@ -392,7 +395,7 @@ fn put(
     }
     index::apply(ov, &prepared.doc, Sign::Add)?;
     blocks.add(ov, &prepared.doc, prepared.terms)?;
-    ov.insert(doc_key, encode(&prepared.doc));
+    ov.insert(doc_key, prepared.record);
     if let Some(known) = known {
         known.insert(id);
     }
