@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use rasd_proto::v1::{self, OffsetUnit};
 use rasd_server::Limits;
 use rasd_tests::{
-    assert_bad_field, batch_create, example_articles, get_entity, list_all, TestServer,
+    assert_bad_field, batch_create, example_articles, get_document, get_entity, list_all,
+    TestServer,
 };
 use tonic::Code;
 
@@ -79,16 +80,7 @@ async fn create_is_idempotent_and_conflicts_are_already_exists() {
         .unwrap_err();
     assert_bad_field(&status, Code::AlreadyExists, "document_id");
     // The conflict changed nothing.
-    let stored = client
-        .get_document(v1::GetDocumentRequest {
-            document_id: "doc-1".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .document
-        .unwrap();
+    let stored = get_document(&server, "doc-1").await;
     assert_eq!(stored.text, *text);
 
     // Without an id the server makes one.
@@ -149,16 +141,7 @@ async fn creates_answer_in_the_requested_view() {
     assert!(!full.mentions.is_empty());
     // The BASIC answer counts the mentions it leaves out, and they were all stored.
     assert_eq!(doc.mention_count as usize, full.mentions.len());
-    let stored = client
-        .get_document(v1::GetDocumentRequest {
-            document_id: "b1".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .document
-        .unwrap();
+    let stored = get_document(&server, "b1").await;
     assert_eq!(stored.mentions, full.mentions);
 
     // A retry in the BASIC view is answered in it too; a bad view of one request is named.
@@ -539,16 +522,7 @@ async fn search_ranks_filters_pages_and_highlights() {
         last_score = hit.score;
         assert!(!hit.highlights.is_empty());
         assert!(!hit.snippet.is_empty());
-        let doc = client
-            .get_document(v1::GetDocumentRequest {
-                document_id: hit.document.as_ref().unwrap().document_id.clone(),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .document
-            .unwrap();
+        let doc = get_document(&server, &hit.document.as_ref().unwrap().document_id).await;
         for h in &hit.highlights {
             let covered: String = doc
                 .text

@@ -6,7 +6,9 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use rasd_proto::v1::{self, batch_create_documents_result::Result as Item};
-use rasd_tests::{example_articles, get_entity, list_all, spawn_server_process, TestServer};
+use rasd_tests::{
+    example_articles, get_document, get_entity, list_all, spawn_server_process, TestServer,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_batch_writes_loses_nothing_acknowledged() {
@@ -92,20 +94,10 @@ async fn sigkill_during_batch_writes_loses_nothing_acknowledged() {
     );
 
     // Every stored document is whole: its record, its mentions, its place in the indexes.
-    let mut documents = server.documents();
     let mut isis_documents = 0;
     let mut isis_mentions = 0;
     for id in &stored {
-        let doc = documents
-            .get_document(v1::GetDocumentRequest {
-                document_id: id.clone(),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .document
-            .unwrap();
+        let doc = get_document(&server, id).await;
         assert!(
             !doc.mentions.is_empty() && doc.mention_count as usize == doc.mentions.len(),
             "{id}"

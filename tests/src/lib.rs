@@ -238,6 +238,21 @@ pub async fn get_entity(server: &TestServer, id: &str) -> rasd_proto::v1::Entity
         .expect("an entity")
 }
 
+/// One document through GetDocument, in the FULL view with offsets in code points.
+pub async fn get_document(server: &TestServer, id: &str) -> rasd_proto::v1::Document {
+    server
+        .documents()
+        .get_document(rasd_proto::v1::GetDocumentRequest {
+            document_id: id.to_owned(),
+            ..Default::default()
+        })
+        .await
+        .expect("get document")
+        .into_inner()
+        .document
+        .expect("a document")
+}
+
 /// Every document id that passes `filter`, walking pages of `page_size`.
 pub async fn list_all(
     server: &TestServer,
