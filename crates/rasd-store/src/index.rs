@@ -39,9 +39,9 @@ pub type TermPositions = Vec<(String, Vec<u32>)>;
 /// The search terms of a text with their positions, and the number of tokens: its words, and
 /// the pairs of adjacent common words at the position of the first (see `analyzer.rs`).
 ///
-/// Runs for every document stored, on the request's thread: the terms are gathered in a hash
-/// map keyed by slices of the normalized text: an allocation per distinct term, not per
-/// token. The writer orders the terms of a whole group, so they are not sorted here.
+/// Runs for every document stored, on the request's thread. The terms are gathered in a hash
+/// map keyed by slices of the normalized text, so there is an allocation per distinct term,
+/// not per token; the writer orders the terms of a whole group, so they are not sorted here.
 pub fn term_positions(analyzer: &Analyzer, text: &str) -> (TermPositions, u32) {
     let normalized = analyzer.normalize(text);
     // About one distinct term for 16 bytes of Arabic news.
