@@ -189,11 +189,14 @@ impl DocumentService for DocumentApi {
             let extractor = state.extractor()?;
             let limits = state.limits.clone();
             let worker_store = store.clone();
-            // Each item is answered already (invalid, or stored before) or to be stored; the
-            // documents to store are moved out, in order, with the form of their answers kept.
-            let items: Vec<Result<Result<v1::CreateDocumentResponse, ValidCreate>, ApiError>> =
+            // Each item is answered already (invalid, or stored before: `Some`) or to be stored
+            // (`None`): its document is moved to `docs`, in order, and the form of its answer
+            // to `answers`.
+            type Items = Vec<Result<Option<v1::CreateDocumentResponse>, ApiError>>;
+            let (items, answers, docs): (Items, Vec<AnswerForm>, Vec<NewDocument>) =
                 blocking_unqueued(move || {
-                    Ok(request
+                    let (mut answers, mut docs) = (Vec::new(), Vec::new());
+                    let items = request
                         .requests
                         .into_iter()
                         .enumerate()
@@ -201,29 +204,17 @@ impl DocumentService for DocumentApi {
                             let mut valid =
                                 validate_create(&format!("requests[{i}]."), r, &limits)?;
                             if let Some(outcome) = already_stored(&worker_store, &valid.doc)? {
-                                return Ok(Ok(create_response(outcome, valid.answer)));
+                                return Ok(Some(create_response(outcome, valid.answer)));
                             }
                             extract_into(&extractor, &mut valid);
-                            Ok(Err(valid))
-                        })
-                        .collect())
-                })
-                .await?;
-            let mut answers = Vec::new();
-            let mut docs = Vec::new();
-            let items: Vec<Result<Option<v1::CreateDocumentResponse>, ApiError>> = items
-                .into_iter()
-                .map(|item| {
-                    item.map(|answer| match answer {
-                        Ok(response) => Some(response),
-                        Err(valid) => {
                             answers.push(valid.answer);
                             docs.push(valid.doc);
-                            None
-                        }
-                    })
+                            Ok(None)
+                        })
+                        .collect();
+                    Ok((items, answers, docs))
                 })
-                .collect();
+                .await?;
             let mut stored = store.put(docs).await.into_iter().zip(answers);
             let results = items
                 .into_iter()

@@ -126,27 +126,24 @@ pub fn pair_key(first: &str, second: &str) -> String {
 }
 
 fn terms_of(normalized: &str) -> Vec<Term> {
-    tokenize(normalized)
-        .enumerate()
-        .filter_map(|(position, token)| {
-            let key = search_term(token.text);
-            is_key(&key).then(|| Term {
-                key: key.into_owned(),
-                position: position as u32,
-                normalized: token.range,
-            })
+    keys_of(normalized)
+        .map(|(key, position, normalized)| Term {
+            key: key.into_owned(),
+            position,
+            normalized,
         })
         .collect()
 }
 
-/// The search keys of a normalized text ([`Analyzer::normalize`]) with their positions, as
-/// [`Analyzer::terms`] gives them, borrowed from the text where stemming only cuts it.
-pub fn keys_of(normalized: &str) -> impl Iterator<Item = (Cow<'_, str>, u32)> {
+/// The search keys of a normalized text ([`Analyzer::normalize`]) with their positions and
+/// byte ranges, as [`Analyzer::terms`] gives them, borrowed from the text where stemming only
+/// cuts it.
+pub fn keys_of(normalized: &str) -> impl Iterator<Item = (Cow<'_, str>, u32, Range<usize>)> {
     tokenize(normalized)
         .enumerate()
         .filter_map(|(position, token)| {
             let key = search_term(token.text);
-            is_key(&key).then_some((key, position as u32))
+            is_key(&key).then_some((key, position as u32, token.range))
         })
 }
 

@@ -50,7 +50,7 @@ pub fn term_positions(analyzer: &Analyzer, text: &str) -> (TermPositions, u32) {
     let mut tokens = 0;
     // The previous term, when it is common.
     let mut common: Option<(Cow<'_, str>, u32)> = None;
-    for (key, position) in keys_of(&normalized) {
+    for (key, position, _) in keys_of(&normalized) {
         tokens += 1;
         let is_common = analyzer::is_common(&key);
         if let Some((first, at)) = common.take() {
