@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use rasd_extract::{Component, KbEntry, Mention, Value};
+use rasd_extract::{Component, KbEntry, Value};
 use rasd_normalize::{OffsetIndex, OffsetUnit};
 use rasd_proto::{entity_type_to_proto, v1};
 use rasd_store::{DocSummary, EntityStats, StoredDocument, StoredMention};
@@ -51,24 +51,6 @@ fn location(location: Option<(f64, f64)>) -> Option<v1::GeoPoint> {
         latitude,
         longitude,
     })
-}
-
-/// The stored form of an extracted mention.
-pub fn stored_mention(mention: &Mention) -> StoredMention {
-    let link = mention.link.as_ref();
-    StoredMention {
-        start: mention.range.start as u32,
-        end: mention.range.end as u32,
-        entity_type: mention.entity_type,
-        entity_id: link.map(|l| l.id.clone()),
-        name_ar: link.map(|l| l.name_ar.clone()).unwrap_or_default(),
-        name_en: link.map(|l| l.name_en.clone()).unwrap_or_default(),
-        subtype: link.map(|l| l.subtype.clone()).unwrap_or_default(),
-        location: link.and_then(|l| l.location),
-        value: mention.value.clone(),
-        confidence: mention.confidence,
-        component: mention.component,
-    }
 }
 
 /// A stored mention of `text` as a proto mention in `unit`.

@@ -9,7 +9,7 @@ use rasd_normalize::{OffsetIndex, OffsetUnit};
 use rasd_proto::v1::document_service_server::DocumentService;
 use rasd_proto::v1::{self, DocumentView};
 use rasd_proto::ApiError;
-use rasd_store::{NewDocument, PutOutcome, Store, StoreError};
+use rasd_store::{NewDocument, PutOutcome, Store, StoreError, StoredMention};
 use tonic::{Request, Response, Status};
 
 use crate::config::Limits;
@@ -113,7 +113,7 @@ fn extract_into(extractor: &Extractor, valid: &mut ValidCreate) {
     valid.doc.mentions = extractor
         .extract(&valid.doc.text, &options)
         .iter()
-        .map(convert::stored_mention)
+        .map(StoredMention::from)
         .collect();
 }
 

@@ -7,6 +7,7 @@ use rasd_normalize::{Normalized, Normalizer, OffsetIndex, OffsetUnit, Profile, R
 use rasd_proto::v1::extraction_service_server::ExtractionService;
 use rasd_proto::v1::{self, NormalizationProfile};
 use rasd_proto::ApiError;
+use rasd_store::StoredMention;
 use tonic::{Request, Response, Status};
 
 use crate::convert;
@@ -61,7 +62,7 @@ pub fn extract(
     options: &ValidOptions,
 ) -> v1::ExtractEntitiesResponse {
     let found = extractor.extract(text, &options.extract);
-    let stored: Vec<_> = found.iter().map(convert::stored_mention).collect();
+    let stored: Vec<_> = found.iter().map(StoredMention::from).collect();
     v1::ExtractEntitiesResponse {
         mentions: convert::mentions(text, &stored, options.unit),
         offset_unit: convert::unit_to_proto(options.unit) as i32,

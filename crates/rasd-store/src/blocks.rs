@@ -28,14 +28,16 @@
 //! entity, each entity type and its source ([`filter_terms`]), so a search filtered by entity
 //! intersects one more list instead of reading a summary per hit.
 
-use std::collections::BTreeMap;
+use std::collections::binary_heap::PeekMut;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
 use crate::compaction;
+use crate::document_terms::{self, DocumentTerms, TermPosting};
 use crate::group_index::{self, GroupIndex};
-use crate::index::{self, EncodedTerm, TermPositions};
+use crate::index;
 use crate::index_files::{IndexFiles, Pin};
 use crate::keys::{self, key};
 use crate::overlay::Overlay;
@@ -46,9 +48,6 @@ use crate::{Result, StoreError};
 
 /// The next block number (keyspace `g`).
 pub const NEXT_BLOCK_KEY: &[u8] = b"gblock";
-
-/// The encoded positions of a filter posting: none.
-const NO_POSITIONS: &[u8] = &[0];
 
 /// The key of the segment of `term` whose first block is `block`.
 pub fn segment_key(term: &str, block: u64) -> Vec<u8> {
@@ -132,29 +131,6 @@ pub fn filter_terms(doc: &StoredDocument) -> Vec<String> {
     terms
 }
 
-/// Every term a document is posted under: its search terms with their impacts and positions
-/// (`positions` and `token_count` from [`index::term_positions`]), then its filter terms
-/// ([`filter_terms`], no positions). Computed on the caller's thread; the writer only stages
-/// them ([`BlockBuilder::add`]).
-pub fn document_terms(
-    positions: TermPositions,
-    token_count: u32,
-    doc: &StoredDocument,
-) -> Vec<EncodedTerm> {
-    let mut terms = index::encode_terms(positions, token_count);
-    terms.extend(filter_postings(doc));
-    terms
-}
-
-/// The postings of a document's filter terms: no impact, no positions.
-fn filter_postings(doc: &StoredDocument) -> impl Iterator<Item = EncodedTerm> {
-    filter_terms(doc).into_iter().map(|term| EncodedTerm {
-        term,
-        impact: 0,
-        positions: NO_POSITIONS.to_vec(),
-    })
-}
-
 fn corrupt(key: &[u8]) -> StoreError {
     StoreError::Corrupt {
         key: String::from_utf8_lossy(key).into_owned(),
@@ -165,23 +141,18 @@ fn corrupt(key: &[u8]) -> StoreError {
 /// The postings and co-occurrences of one group of documents, staged until the group is
 /// written.
 ///
-/// A group has tens of thousands of distinct terms, most in one document. Adding a document
-/// only numbers its terms and appends its postings to one list (and their positions to one
-/// buffer); writing the group orders that list by term with a counting sort and encodes every
-/// segment straight into the group index. No term has a buffer of its own: on the writer's
-/// thread, a segment builder per term (four buffers, most of them for one posting) was half of
-/// the time spent on postings.
+/// A group has tens of thousands of distinct terms, most in one document. Each document comes
+/// with its terms in byte order (`document_terms.rs`), so adding a document only keeps them,
+/// and writing the group merges the documents' lists: a term's postings come out together, in
+/// document order, and are encoded straight into the group index. The writer hashes no term
+/// and sorts none.
 #[derive(Default)]
 pub struct BlockBuilder {
     /// This group's block number, taken when its first document is added.
     block: Option<u64>,
     next_index: u32,
-    /// The number of each term, in the order first seen.
-    term_ids: FxHashMap<String, u32>,
-    /// Every posting of the group, in the order added: documents ascending.
-    postings: Vec<StagedPosting>,
-    /// The encoded positions of the postings, end to end.
-    positions: Vec<u8>,
+    /// The terms of each document added, with its index in the group, in the order added.
+    documents: Vec<(u32, DocumentTerms)>,
     /// Documents of the group deleted after they were added, by index in the group.
     removed: Vec<bool>,
     /// The group's linked entities, numbered in the order first seen.
@@ -193,43 +164,16 @@ pub struct BlockBuilder {
     rewritten: BTreeMap<Vec<u8>, Vec<u8>>,
 }
 
-/// One posting staged in a group.
-struct StagedPosting {
-    term: u32,
-    /// The document's index in the group.
-    index: u32,
-    impact: u16,
-    /// Where its encoded positions are in [`BlockBuilder::positions`].
-    positions: u32,
-    positions_len: u32,
-}
-
 impl BlockBuilder {
-    /// Stages one posting of the document with index `index`.
-    fn stage(&mut self, term: String, index: u32, impact: u16, raw_positions: &[u8]) {
-        let next = self.term_ids.len() as u32;
-        let term = *self.term_ids.entry(term).or_insert(next);
-        // A group index past 4 GiB cannot be a sled value; the offsets only need to hold it.
-        let positions = u32::try_from(self.positions.len()).unwrap_or(u32::MAX);
-        self.positions.extend_from_slice(raw_positions);
-        self.postings.push(StagedPosting {
-            term,
-            index,
-            impact,
-            positions,
-            positions_len: raw_positions.len() as u32,
-        });
-    }
-
     /// Stages the postings and co-occurrences of a new document and numbers it; `terms` are
-    /// all its terms ([`document_terms`]). Everything
-    /// that can fail happens before anything is staged, so a failed call leaves the builder as
-    /// it was.
+    /// all its terms ([`TextTerms::with_filters`](crate::document_terms::TextTerms::with_filters)).
+    /// Everything that can fail happens before anything is staged, so a failed call leaves the
+    /// builder as it was.
     pub fn add(
         &mut self,
         ov: &mut Overlay<'_>,
         doc: &StoredDocument,
-        terms: Vec<EncodedTerm>,
+        terms: DocumentTerms,
     ) -> Result<u64> {
         let block = match self.block {
             Some(block) => block,
@@ -249,9 +193,7 @@ impl BlockBuilder {
         let id = doc.summary.id.as_bytes();
         ov.insert(key(keys::DOC_NUMBER, &[id]), number.to_be_bytes().to_vec());
         ov.insert(key(keys::DOC_ID, &[&number.to_be_bytes()]), id.to_vec());
-        for encoded in terms {
-            self.stage(encoded.term, index, encoded.impact, &encoded.positions);
-        }
+        self.documents.push((index, terms));
         let entities: Vec<u32> = index::related_entities(doc)
             .into_iter()
             .map(|e| self.entity_number(e))
@@ -274,14 +216,14 @@ impl BlockBuilder {
         n
     }
 
-    /// Removes every posting and co-occurrence of `doc`, whose terms are `positions`' keys,
-    /// whether it was staged in this group or written in an earlier one.
+    /// Removes every posting and co-occurrence of `doc`, whose terms are `terms`, whether it
+    /// was staged in this group or written in an earlier one.
     pub fn remove(
         &mut self,
         ov: &mut Overlay<'_>,
         files: &Arc<IndexFiles>,
         doc: &StoredDocument,
-        positions: &TermPositions,
+        terms: &DocumentTerms,
     ) -> Result<()> {
         let number_key = key(keys::DOC_NUMBER, &[doc.summary.id.as_bytes()]);
         let Some(bytes) = ov.get(&number_key)? else {
@@ -296,12 +238,8 @@ impl BlockBuilder {
         ov.remove(number_key);
         ov.remove(key(keys::DOC_ID, &[&number.to_be_bytes()]));
         let block = block_of(number);
-        let mut terms: Vec<String> = positions
-            .iter()
-            .map(|(term, _)| term.clone())
-            .chain(filter_terms(doc))
-            .collect();
-        terms.sort_unstable();
+        // In order, as `rewrite_group` wants them.
+        let terms: Vec<String> = terms.iter().map(|t| t.term.to_owned()).collect();
         let entities = index::related_entities(doc);
         if self.block == Some(block) {
             // Its postings are left out when the group is written.
@@ -410,75 +348,78 @@ impl BlockBuilder {
         let Some(block) = self.block else {
             return Ok(pins);
         };
-        // Encoded like a `BlockRelated`, without a copy of the ids.
-        let mut related: BTreeMap<&str, Vec<(&str, u64)>> = BTreeMap::new();
-        for ((a, b), count) in self.pairs {
-            if count > 0 {
-                let (a, b) = (
-                    &self.entity_names[a as usize],
-                    &self.entity_names[b as usize],
-                );
-                related.entry(a).or_default().push((b, count));
-            }
+        // Encoded like a `BlockRelated`, in entity order (the order of their entry names), the
+        // counts of each in the order of the other's id. The entities are ranked by id once, so
+        // ordering the pairs compares numbers, not ids.
+        let names = &self.entity_names;
+        let mut by_id: Vec<u32> = (0..names.len() as u32).collect();
+        by_id.sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        let mut rank = vec![0u32; by_id.len()];
+        for (r, &n) in by_id.iter().enumerate() {
+            rank[n as usize] = r as u32;
         }
-        // In entity order, which is the order of their entry names.
-        let related: Vec<(String, Vec<u8>)> = related
-            .into_iter()
-            .map(|(entity, mut counts)| {
-                counts.sort_unstable();
-                (related_entry(entity), encode(&counts))
-            })
-            .collect();
-
-        // The terms in order, and the postings of each (a counting sort by rank, which keeps
-        // the order of documents within a term).
-        // Tens of thousands of terms: compared first by their first eight bytes as a number,
-        // which orders them as their bytes do, so most comparisons call no `memcmp`.
-        let mut terms: Vec<(u64, &str, u32)> = self
-            .term_ids
+        let mut pairs: Vec<(u32, u32, u64)> = self
+            .pairs
             .iter()
-            .map(|(term, &id)| (byte_prefix(term), term.as_str(), id))
+            .filter(|(_, &count)| count > 0)
+            .map(|(&(a, b), &count)| (rank[a as usize], rank[b as usize], count))
             .collect();
-        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
-        let mut rank = vec![0u32; terms.len()];
-        for (r, &(_, _, id)) in terms.iter().enumerate() {
-            rank[id as usize] = r as u32;
-        }
-        let mut starts = vec![0u32; terms.len() + 1];
-        for posting in &self.postings {
-            starts[rank[posting.term as usize] as usize + 1] += 1;
-        }
-        for r in 0..terms.len() {
-            starts[r + 1] += starts[r];
-        }
-        let mut order = vec![0u32; self.postings.len()];
-        let mut next = starts.clone();
-        for (i, posting) in self.postings.iter().enumerate() {
-            let r = rank[posting.term as usize] as usize;
-            order[next[r] as usize] = i as u32;
-            next[r] += 1;
+        pairs.sort_unstable();
+        let name = |rank: u32| names[by_id[rank as usize] as usize].as_str();
+        let mut related: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut counts: Vec<(&str, u64)> = Vec::new();
+        for run in pairs.chunk_by(|x, y| x.0 == y.0) {
+            counts.clear();
+            counts.extend(run.iter().map(|&(_, b, count)| (name(b), count)));
+            related.push((related_entry(name(run[0].0)), encode(&counts)));
         }
 
+        // The documents' ordered terms, merged: equal terms come out in document order, the
+        // order the documents were added in. Most comparisons are of the terms' first eight
+        // bytes as numbers, with no `memcmp`.
         let mut index = group_index::Writer::with_entries(related);
         let mut segment = SegmentBuilder::default();
         let mut header = Vec::new();
-        for (r, &(_, term, _)) in terms.iter().enumerate() {
-            segment.clear();
-            for &i in &order[starts[r] as usize..starts[r + 1] as usize] {
-                let posting = &self.postings[i as usize];
-                if self.removed.get(posting.index as usize) == Some(&true) {
-                    continue;
+        let mut heads: BinaryHeap<Head<'_>> = self
+            .documents
+            .iter()
+            .enumerate()
+            .filter_map(|(document, (_, terms))| {
+                Some(Head {
+                    posting: terms.get(0)?,
+                    document,
+                    at: 0,
+                })
+            })
+            .collect();
+        let mut term: Option<&str> = None;
+        while let Some(mut head) = heads.peek_mut() {
+            let posting = head.posting;
+            if term != Some(posting.term) {
+                if let Some(term) = term.filter(|_| !segment.is_empty()) {
+                    index.push(term, &segment.parts(&mut header));
                 }
-                let at = posting.positions as usize;
+                segment.clear();
+                term = Some(posting.term);
+            }
+            let (index_in_group, terms) = &self.documents[head.document];
+            if self.removed.get(*index_in_group as usize) != Some(&true) {
                 segment.push_raw(
-                    document_number(block, posting.index),
+                    document_number(block, *index_in_group),
                     posting.impact,
-                    &self.positions[at..at + posting.positions_len as usize],
+                    posting.raw_positions,
                 );
             }
-            if !segment.is_empty() {
-                index.push(term, &segment.parts(&mut header));
+            head.at += 1;
+            match terms.get(head.at) {
+                Some(next) => head.posting = next,
+                None => {
+                    PeekMut::pop(head);
+                }
             }
+        }
+        if let Some(term) = term.filter(|_| !segment.is_empty()) {
+            index.push(term, &segment.parts(&mut header));
         }
         let (pointer, pin) = files.write(index.finish())?;
         ov.insert(group_key(block), pointer);
@@ -488,14 +429,36 @@ impl BlockBuilder {
     }
 }
 
-/// The first eight bytes of `term` (zeros after its end) as a big-endian number: when two
-/// terms' numbers differ, they are ordered as the terms are.
-fn byte_prefix(term: &str) -> u64 {
-    let mut bytes = [0u8; 8];
-    let n = term.len().min(8);
-    bytes[..n].copy_from_slice(&term.as_bytes()[..n]);
-    u64::from_be_bytes(bytes)
+/// The next term of one document in a group's merge; the heap's greatest is the smallest term,
+/// and of equal terms the first document's.
+struct Head<'a> {
+    posting: TermPosting<'a>,
+    /// The document's place in [`BlockBuilder::documents`].
+    document: usize,
+    /// The term's place in the document's terms.
+    at: usize,
 }
+
+impl Ord for Head<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        document_terms::term_order(&other.posting, &self.posting)
+            .then_with(|| other.document.cmp(&self.document))
+    }
+}
+
+impl PartialOrd for Head<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Head<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Head<'_> {}
 
 /// Writes a segment, or removes it when it is empty.
 fn stage_segment(ov: &mut Overlay<'_>, key: Vec<u8>, builder: SegmentBuilder) {
@@ -800,24 +763,12 @@ mod tests {
     /// Terms of a document and their positions.
     type Words<'a> = &'a [(&'a str, &'a [u32])];
 
-    fn encoded(words: &[(&str, &[u32])]) -> Vec<EncodedTerm> {
-        words
+    fn terms(words: Words<'_>, doc: &StoredDocument) -> DocumentTerms {
+        let words: Vec<(&str, u16, &[u32])> = words
             .iter()
-            .map(|(term, positions)| EncodedTerm {
-                term: (*term).to_owned(),
-                impact: 7 * positions.len() as u16,
-                positions: segment::encode_positions(positions),
-            })
-            .collect()
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn byte_prefixes_order_terms_as_their_bytes(a in "[a\\x00\\u{1}ب-د]{0,10}", b in "[a\\x00\\u{1}ب-د]{0,10}") {
-            if byte_prefix(&a) != byte_prefix(&b) {
-                proptest::prop_assert_eq!(byte_prefix(&a).cmp(&byte_prefix(&b)), a.cmp(&b));
-            }
-        }
+            .map(|&(term, positions)| (term, 7 * positions.len() as u16, positions))
+            .collect();
+        crate::document_terms::TextTerms::from_words(&words).with_filters(doc)
     }
 
     #[test]
@@ -836,12 +787,13 @@ mod tests {
         let numbers: Vec<u64> = added
             .iter()
             .map(|(id, words)| {
-                let terms = encoded(words).into_iter().chain(filter_postings(&doc(id)));
-                builder.add(&mut ov, &doc(id), terms.collect()).unwrap()
+                builder
+                    .add(&mut ov, &doc(id), terms(words, &doc(id)))
+                    .unwrap()
             })
             .collect();
         builder
-            .remove(&mut ov, &files, &doc("b"), &TermPositions::new())
+            .remove(&mut ov, &files, &doc("b"), &DocumentTerms::default())
             .unwrap();
         let _pins = builder.write(&mut ov, &files).unwrap();
 

@@ -32,17 +32,20 @@ pub fn related_entities(doc: &StoredDocument) -> Vec<&str> {
         .collect()
 }
 
-/// The positions of each search term of a text: each term once (in no particular order) with
-/// its positions ascending.
-pub type TermPositions = Vec<(String, Vec<u32>)>;
-
-/// The search terms of a text with their positions, and the number of tokens: its words, and
-/// the pairs of adjacent common words at the position of the first (see `analyzer.rs`).
+/// Calls `visit` once for each search term of `text`, in no particular order, with its
+/// positions ascending and the text's number of tokens; returns that number. The terms are the
+/// text's words and the pairs of adjacent common words at the position of the first (see
+/// `analyzer.rs`).
 ///
 /// Runs for every document stored, on the request's thread. The terms are gathered in a hash
-/// map keyed by slices of the normalized text, so there is an allocation per distinct term,
-/// not per token; the writer orders the terms of a whole group, so they are not sorted here.
-pub fn term_positions(analyzer: &Analyzer, text: &str) -> (TermPositions, u32) {
+/// map keyed by slices of the normalized text, so no term is allocated unless it is a pair or
+/// its normalized form differs from its text; the terms are ordered later, per document
+/// (`document_terms.rs`).
+pub fn visit_terms(
+    analyzer: &Analyzer,
+    text: &str,
+    mut visit: impl FnMut(&str, &[u32], u32),
+) -> u32 {
     let normalized = analyzer.normalize(text);
     // About one distinct term for 16 bytes of Arabic news.
     let mut positions: FxHashMap<Cow<'_, str>, Vec<u32>> =
@@ -64,31 +67,10 @@ pub fn term_positions(analyzer: &Analyzer, text: &str) -> (TermPositions, u32) {
         }
         positions.entry(key).or_default().push(position);
     }
-    let terms = positions
-        .into_iter()
-        .map(|(key, at)| (key.into_owned(), at))
-        .collect();
-    (terms, tokens)
-}
-
-/// A search term of a document as its posting stores it: the term, its impact and its encoded
-/// positions.
-pub struct EncodedTerm {
-    pub term: String,
-    pub impact: u16,
-    pub positions: Vec<u8>,
-}
-
-/// The postings of a document, ready for the writer: encoding happens on the caller's thread.
-pub fn encode_terms(positions: TermPositions, token_count: u32) -> Vec<EncodedTerm> {
-    positions
-        .into_iter()
-        .map(|(term, positions)| EncodedTerm {
-            impact: crate::scoring::impact(positions.len(), token_count),
-            positions: crate::segment::encode_positions(&positions),
-            term,
-        })
-        .collect()
+    for (term, at) in &positions {
+        visit(term, at, tokens);
+    }
+    tokens
 }
 
 /// Key of the collection statistics (keyspace `g`).
@@ -252,9 +234,9 @@ mod tests {
     use super::*;
     use crate::analyzer::pair_term;
 
-    /// `term_positions` as first written: every term of [`Analyzer::terms`] into an ordered
+    /// `visit_terms` as first written: every term of [`Analyzer::terms`] into an ordered
     /// map, pairs first.
-    fn term_positions_reference(analyzer: &Analyzer, text: &str) -> (TermPositions, u32) {
+    fn term_positions_reference(analyzer: &Analyzer, text: &str) -> (Vec<(String, Vec<u32>)>, u32) {
         let mut positions: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         let terms = analyzer.terms(text);
         for adjacent in terms.windows(2) {
@@ -292,7 +274,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn term_positions_equal_the_ordered_map_of_every_term(
+        fn visited_terms_equal_the_ordered_map_of_every_term(
             words in proptest::collection::vec((0..WORDS.len() + 1, 0..GAPS.len()), 0..40),
         ) {
             let analyzer = Analyzer::default();
@@ -301,7 +283,13 @@ mod tests {
                 .iter()
                 .map(|&(w, g)| format!("{}{}", WORDS.get(w).copied().unwrap_or(&long), GAPS[g]))
                 .collect();
-            let (mut terms, tokens) = term_positions(&analyzer, &text);
+            let mut terms = Vec::new();
+            let mut seen_tokens = Vec::new();
+            let tokens = visit_terms(&analyzer, &text, |term, positions, tokens| {
+                terms.push((term.to_owned(), positions.to_vec()));
+                seen_tokens.push(tokens);
+            });
+            proptest::prop_assert!(seen_tokens.iter().all(|&t| t == tokens));
             terms.sort();
             proptest::prop_assert_eq!((terms, tokens), term_positions_reference(&analyzer, &text));
         }

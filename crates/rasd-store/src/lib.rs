@@ -31,6 +31,7 @@
 mod analyzer;
 mod blocks;
 mod compaction;
+mod document_terms;
 mod durable;
 mod entities;
 mod error;

@@ -3,7 +3,7 @@
 //! Every record carries the fields it needs to be read alone. Changing a record's layout means
 //! raising [`SCHEMA_VERSION`] and adding a migration in `store.rs`.
 
-use rasd_extract::{Component, EntityType, Value};
+use rasd_extract::{Component, EntityType, Mention, Value};
 use serde::{Deserialize, Serialize};
 
 /// Version of the record layouts and key spaces written by this build.
@@ -41,6 +41,27 @@ pub struct StoredMention {
     pub value: Option<Value>,
     pub confidence: f32,
     pub component: Component,
+}
+
+impl From<&Mention> for StoredMention {
+    /// The stored form of an extracted mention: its link's names and place are copied, so a
+    /// stored document reads alone.
+    fn from(mention: &Mention) -> StoredMention {
+        let link = mention.link.as_ref();
+        StoredMention {
+            start: mention.range.start as u32,
+            end: mention.range.end as u32,
+            entity_type: mention.entity_type,
+            entity_id: link.map(|l| l.id.clone()),
+            name_ar: link.map(|l| l.name_ar.clone()).unwrap_or_default(),
+            name_en: link.map(|l| l.name_en.clone()).unwrap_or_default(),
+            subtype: link.map(|l| l.subtype.clone()).unwrap_or_default(),
+            location: link.and_then(|l| l.location),
+            value: mention.value.clone(),
+            confidence: mention.confidence,
+            component: mention.component,
+        }
+    }
 }
 
 /// Metadata of a document, stored apart from its text for listing and filtering.

@@ -7,7 +7,8 @@
 //! partial indexes: run it again.
 
 use crate::analyzer::Analyzer;
-use crate::blocks::{self, BlockBuilder, NEXT_BLOCK_KEY};
+use crate::blocks::{BlockBuilder, NEXT_BLOCK_KEY};
+use crate::document_terms::TextTerms;
 use crate::durable::Durable;
 use crate::index::{self, Sign, CORPUS_STATS_KEY};
 use crate::keys;
@@ -69,10 +70,9 @@ pub fn rebuild(db: &Durable, tree: &sled::Tree, analyzer: &Analyzer) -> Result<R
         let mut ov = Overlay::new(tree);
         let mut blocks = BlockBuilder::default();
         for doc in group.drain(..) {
-            let (positions, tokens) = index::term_positions(analyzer, &doc.text);
+            let (terms, _) = TextTerms::new(analyzer, &doc.text);
             index::apply(&mut ov, &doc, Sign::Add)?;
-            let terms = blocks::document_terms(positions, tokens, &doc);
-            blocks.add(&mut ov, &doc, terms)?;
+            blocks.add(&mut ov, &doc, terms.with_filters(&doc))?;
             report.documents += 1;
         }
         let pins = blocks.write(&mut ov, db.files())?;

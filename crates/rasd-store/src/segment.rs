@@ -79,7 +79,7 @@ impl SegmentBuilder {
         self.push_raw(doc, impact, &encode_positions(positions));
     }
 
-    /// Adds a posting whose positions are already encoded ([`encode_positions`]).
+    /// Adds a posting whose positions are already encoded ([`encode_positions_into`]).
     pub fn push_raw(&mut self, doc: u64, impact: u16, raw_positions: &[u8]) {
         debug_assert!(self.last.is_none_or(|last| doc > last));
         put_varint(&mut self.docs, doc - self.last.unwrap_or(0));
@@ -243,15 +243,21 @@ fn skip_positions(bytes: &[u8], mut at: usize) -> Option<usize> {
 }
 
 /// Ascending positions as a posting stores them: their number, then the deltas.
+#[cfg(test)]
 pub fn encode_positions(positions: &[u32]) -> Vec<u8> {
     let mut raw = Vec::with_capacity(positions.len() + 1);
-    put_varint(&mut raw, positions.len() as u64);
+    encode_positions_into(&mut raw, positions);
+    raw
+}
+
+/// Appends [`encode_positions`]'s bytes to `out`.
+pub fn encode_positions_into(out: &mut Vec<u8>, positions: &[u32]) {
+    put_varint(out, positions.len() as u64);
     let mut previous = 0;
     for &p in positions {
-        put_varint(&mut raw, u64::from(p - previous));
+        put_varint(out, u64::from(p - previous));
         previous = p;
     }
-    raw
 }
 
 /// The positions encoded in an entry's `raw_positions`.

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::analyzer::Analyzer;
-use crate::blocks;
 use crate::compaction;
+use crate::document_terms::TextTerms;
 use crate::durable::Durable;
 use crate::index;
 use crate::index_files::IndexFiles;
@@ -235,7 +235,7 @@ impl Store {
         let prepared = docs
             .into_iter()
             .map(|doc| {
-                let (positions, token_count) = index::term_positions(&self.analyzer, &doc.text);
+                let (terms, token_count) = TextTerms::new(&self.analyzer, &doc.text);
                 let doc = StoredDocument {
                     summary: DocSummary {
                         id: doc.id,
@@ -253,7 +253,7 @@ impl Store {
                     mentions: doc.mentions,
                 };
                 Prepared {
-                    terms: blocks::document_terms(positions, token_count, &doc),
+                    terms: terms.with_filters(&doc),
                     record: encode(&doc),
                     doc,
                 }

@@ -15,8 +15,9 @@ use tokio::sync::oneshot;
 use crate::analyzer::Analyzer;
 use crate::blocks::BlockBuilder;
 use crate::compaction::CompactionHandle;
+use crate::document_terms::{DocumentTerms, TextTerms};
 use crate::durable::Durable;
-use crate::index::{self, EncodedTerm, Sign};
+use crate::index::{self, Sign};
 use crate::index_files::IndexFiles;
 use crate::keys::{self, key};
 use crate::known_ids::KnownIds;
@@ -82,8 +83,8 @@ pub struct Prepared {
     pub doc: StoredDocument,
     /// The document's record, encoded.
     pub record: Vec<u8>,
-    /// Every term it is posted under (`blocks::document_terms`).
-    pub terms: Vec<EncodedTerm>,
+    /// Every term it is posted under, in order.
+    pub terms: DocumentTerms,
 }
 
 /// What a put did.
@@ -414,9 +415,9 @@ fn delete(
         return Err(StoreError::DocumentNotFound { id: id.to_owned() });
     };
     let doc: StoredDocument = decode(&doc_key, &bytes)?;
-    let (positions, _) = index::term_positions(analyzer, &doc.text);
+    let terms = TextTerms::new(analyzer, &doc.text).0.with_filters(&doc);
     index::apply(ov, &doc, Sign::Remove)?;
-    blocks.remove(ov, files, &doc, &positions)?;
+    blocks.remove(ov, files, &doc, &terms)?;
     ov.remove(doc_key);
     Ok(())
 }
