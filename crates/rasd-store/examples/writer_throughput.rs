@@ -10,7 +10,7 @@
 //! repository (or `RASD_BENCH_CORPUS`); its articles are extracted once with the built-in
 //! knowledge base and tagger, then put again and again under new ids until DOCUMENTS (default
 //! 100,000) are stored, by TASKS (default 16) tasks putting BATCH (default 32) documents at a
-//! time, on a runtime of two threads. The last line is one JSON object with every figure, for
+//! time, on a runtime of two threads, with the server's allocator. The last line is one JSON object with every figure, for
 //! scripts.
 
 use std::path::PathBuf;
@@ -20,6 +20,9 @@ use std::time::Instant;
 
 use rasd_extract::{ExtractOptions, Extractor};
 use rasd_store::{NewDocument, Store, StoreConfig, StoredMention};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const DEFAULT_CORPUS: &str = "../../../shared/data/news/saudinewsnet/syria_subset.jsonl";
 

@@ -114,20 +114,30 @@ pub fn source_term(source: &str) -> String {
     format!("\u{1}o{source}")
 }
 
-/// The filter terms of a document: its linked entities, its mentions' types and its source.
-/// No analyzer term starts with U+0001.
+/// The filter terms of a document: its linked entities, its mentions' types and its source,
+/// each once, in order. No analyzer term starts with U+0001.
 pub fn filter_terms(doc: &StoredDocument) -> Vec<String> {
-    let mut terms: Vec<String> = doc
+    // A document has a few dozen mentions of a dozen entities: each term is made once.
+    let mut entities: Vec<&str> = doc
         .mentions
         .iter()
-        .filter_map(|m| m.entity_id.as_deref().map(entity_term))
-        .chain(doc.mentions.iter().map(|m| type_term(m.entity_type.code())))
+        .filter_map(|m| m.entity_id.as_deref())
+        .collect();
+    entities.sort_unstable();
+    entities.dedup();
+    let mut codes: Vec<u8> = doc.mentions.iter().map(|m| m.entity_type.code()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut terms: Vec<String> = entities
+        .into_iter()
+        .map(entity_term)
+        .chain(codes.into_iter().map(type_term))
         .collect();
     if !doc.summary.source.is_empty() {
         terms.push(source_term(&doc.summary.source));
     }
+    // Type terms in the order of their names ("\u{1}y10" before "\u{1}y2").
     terms.sort_unstable();
-    terms.dedup();
     terms
 }
 
@@ -377,7 +387,19 @@ impl BlockBuilder {
         // The documents' ordered terms, merged: equal terms come out in document order, the
         // order the documents were added in. Most comparisons are of the terms' first eight
         // bytes as numbers, with no `memcmp`.
+        let related_len: usize = related
+            .iter()
+            .map(|(name, v)| name.len() + v.len() + 4)
+            .sum();
         let mut index = group_index::Writer::with_entries(related);
+        index.reserve(
+            related_len
+                + self
+                    .documents
+                    .iter()
+                    .map(|(_, terms)| terms.encoded_len_hint())
+                    .sum::<usize>(),
+        );
         let mut segment = SegmentBuilder::default();
         let mut header = Vec::new();
         let mut heads: BinaryHeap<Head<'_>> = self

@@ -221,8 +221,9 @@ struct MergedEntries<'a> {
 /// One entry of [`MergedEntries`].
 enum MergedEntry<'a> {
     Term(&'a str, Vec<Part<'a>>),
-    /// An entity, the first block that counts it, and its counts by entity id.
-    Related(&'a str, u64, Vec<(&'a str, u64)>),
+    /// An entity, the first block that counts it, and its counts by entity id (the ids' UTF-8
+    /// bytes, which postcard encodes as it encodes the ids).
+    Related(&'a str, u64, Vec<(&'a [u8], u64)>),
 }
 
 impl<'a> MergedEntries<'a> {
@@ -277,14 +278,16 @@ impl<'a> MergedEntries<'a> {
             self.advance(g)?;
         }
         if let Some(entity) = name.strip_prefix(blocks::RELATED_ENTRY) {
-            let mut counts: Vec<(&str, u64)> = Vec::new();
+            let mut counts: Vec<(&[u8], u64)> = Vec::new();
             for &(g, _, ref range) in &parts {
                 let (key, value) = &self.groups[g];
-                // Encoded like a `BlockRelated`; read without a copy of the ids.
-                let part: Vec<(&str, u64)> = decode(key, &value[range.clone()])?;
+                // Encoded like a `BlockRelated`; read without a copy of the ids, nor a check
+                // of their UTF-8 (they were checked when written, and are only copied here).
+                let part: Vec<(&[u8], u64)> = decode(key, &value[range.clone()])?;
                 counts.extend(part);
             }
-            counts.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            // Runs ordered by id, one per part: a stable sort merges them.
+            counts.sort_by(|a, b| a.0.cmp(b.0));
             counts.dedup_by(|later, kept| {
                 let same = later.0 == kept.0;
                 if same {
@@ -338,6 +341,7 @@ fn merge_groups(
     mut entries: MergedEntries<'_>,
 ) -> Result<(sled::Batch, Pin, usize)> {
     let mut index = group_index::Writer::default();
+    index.reserve(groups.iter().map(|(_, bytes)| bytes.len()).sum());
     let mut terms = 0;
     while let Some(entry) = entries.next_entry()? {
         match entry {

@@ -72,6 +72,12 @@ impl DocumentTerms {
         })
     }
 
+    /// About the bytes these postings take in a group index: their terms, positions, document
+    /// numbers and impacts (`segment.rs`); more when their terms are in no other document.
+    pub fn encoded_len_hint(&self) -> usize {
+        self.text.len() + self.positions.len() + 4 * self.entries.len()
+    }
+
     /// The terms in byte order.
     pub fn iter(&self) -> impl Iterator<Item = TermPosting<'_>> {
         (0..self.len()).filter_map(|i| self.get(i))

@@ -49,6 +49,12 @@ impl Writer {
         }
     }
 
+    /// Makes room for `bytes` more bytes of entries: a group index is megabytes, and growing
+    /// its buffer by doubling copies it again and again.
+    pub fn reserve(&mut self, bytes: usize) {
+        self.entries.reserve(bytes);
+    }
+
     /// Adds the entry of `term`, whose segment is `parts` end to end; terms must come in
     /// order, and an empty segment is left out.
     pub fn push(&mut self, term: &str, parts: &[&[u8]]) {
