@@ -21,8 +21,9 @@
 //!
 //! Co-occurrence counts are kept the same way: a group's counts (the entities mentioned with an
 //! entity in the group's documents and how many documents they share) are entries of its group
-//! index, written without reading anything; spread, `r` + entity + first block holds them, and
-//! merging sums them.
+//! index, written without reading anything; spread, `r` + entity + first block holds them (or
+//! the rare bucket of their entry name, for an entity with fewer than [`RARE_RELATED`] partners
+//! in the run), and merging sums them.
 //!
 //! Filters are postings too: a document has a posting, without positions, for each linked
 //! entity, each entity type and its source ([`filter_terms`]), so a search filtered by entity
@@ -57,6 +58,12 @@ pub fn segment_key(term: &str, block: u64) -> Vec<u8> {
 /// A term with fewer postings than this in a unit of the last level is written in its unit's
 /// rare bucket (`rare_bucket`) instead of under a key of its own.
 pub const RARE_POSTINGS: usize = 8;
+
+/// An entity mentioned with fewer entities than this in a unit of the last level has its
+/// co-occurrence counts there in the unit's rare bucket of its entry name ([`related_entry`])
+/// instead of under a key of its own: most entities are the tagger's new ones, named in one or
+/// two documents, and were two fifths of the keys a spread wrote.
+pub const RARE_RELATED: usize = 32;
 
 /// Rare buckets per unit of the last level: 2 to the power of this.
 const RARE_BUCKET_BITS: u32 = 12;
@@ -314,6 +321,10 @@ impl BlockBuilder {
                 .or_default()
                 .push(term.clone());
         }
+        // And those of the co-occurrence entries of its entities (`RARE_RELATED`).
+        for a in entities.iter().filter(|_| !in_group) {
+            by_bucket.entry(rare_bucket(&related_entry(a))).or_default();
+        }
         for (bucket, terms) in by_bucket {
             let prefix = keys::prefix(keys::BLOCK, bucket.as_bytes());
             let Some((k, bytes)) = ov.last_at_or_before(&prefix, &segment_key(&bucket, block))?
@@ -323,7 +334,7 @@ impl BlockBuilder {
             if block_in_key(&k).map(spread_unit) != Some(spread_unit(block)) {
                 continue;
             }
-            let rewritten = rewrite_group(&k, &bytes, &terms, &[], number)?;
+            let rewritten = rewrite_group(&k, &bytes, &terms, &entities, number)?;
             if rewritten == bytes {
                 continue;
             }
@@ -338,6 +349,10 @@ impl BlockBuilder {
             let Some((k, bytes)) = ov.last_at_or_before(&prefix, &related_key(a, block))? else {
                 continue;
             };
+            // The entity's counts in an earlier unit, when its own are in a bucket.
+            if block_in_key(&k).map(spread_unit) != Some(spread_unit(block)) {
+                continue;
+            }
             let mut counts: BlockRelated = decode(&k, &bytes)?;
             uncount(&mut counts, a, &entities);
             stage_related(ov, k, &counts);
@@ -717,8 +732,21 @@ pub fn related<R>(
         let range = 0..v.len();
         values.push((k, Held::Tree(v), range));
     }
-    // Group entries of a run already spread are in its blocks (see `segments`).
     let wanted = related_entry(entity);
+    // The entity's entries in the rare buckets of the units where it had few partners: as in
+    // `segments`, a bucket entry is the later of the two, and wins.
+    let bucket = keys::prefix(keys::BLOCK, rare_bucket(&wanted).as_bytes());
+    for entry in tree.scan_prefix(&bucket) {
+        let (k, v) = entry?;
+        let unit = spread_unit(block_in_key(&k).ok_or_else(|| corrupt(&k))?);
+        let directory = GroupIndex::parse(&v).ok_or_else(|| corrupt(&k))?;
+        if let Some(range) = directory.find(&wanted).map_err(|()| corrupt(&k))? {
+            values.retain(|(k, _, _)| block_in_key(k).map(spread_unit) != Some(unit));
+            spread.push(unit);
+            values.push((k, Held::Tree(v), range));
+        }
+    }
+    // Group entries of a run already spread are in its blocks (see `segments`).
     for (k, v) in groups {
         if spread.contains(&spread_unit(block_in_key(&k).ok_or_else(|| corrupt(&k))?)) {
             continue;

@@ -38,6 +38,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
 use crate::blocks::{self, group_key, related_key, segment_key, unit_key, NEXT_BLOCK_KEY};
+use crate::document_terms::byte_prefix;
 use crate::durable::Durable;
 use crate::group_index::{self, GroupIndex};
 use crate::index_files::Pin;
@@ -214,8 +215,10 @@ fn merge_unit(
 struct MergedEntries<'a> {
     groups: &'a [(sled::IVec, Arc<[u8]>)],
     cursors: Vec<(GroupIndex<'a>, u64, usize)>,
-    /// The next entry of each group not read to its end: its name and the group's index.
-    heads: BinaryHeap<Reverse<(&'a str, usize)>>,
+    /// The next entry of each group not read to its end: its name's first eight bytes as a
+    /// number (`document_terms::byte_prefix`, so that most comparisons call no `memcmp`), its
+    /// name and the group's index.
+    heads: BinaryHeap<Reverse<(u64, &'a str, usize)>>,
 }
 
 /// One entry of [`MergedEntries`].
@@ -251,20 +254,20 @@ impl<'a> MergedEntries<'a> {
             let (name, _) = group
                 .entry(*next)
                 .ok_or_else(|| corrupt(&self.groups[g].0))?;
-            self.heads.push(Reverse((name, g)));
+            self.heads.push(Reverse((byte_prefix(name), name, g)));
         }
         Ok(())
     }
 
     /// The next entry in name order; `None` at the end.
     fn next_entry(&mut self) -> Result<Option<MergedEntry<'a>>> {
-        let Some(Reverse((name, _))) = self.heads.peek().copied() else {
+        let Some(Reverse((_, name, _))) = self.heads.peek().copied() else {
             return Ok(None);
         };
         // Equal names come out in group order (the heap breaks ties by index), which is
         // block order.
         let mut parts = Vec::new();
-        while let Some(Reverse((head, g))) = self.heads.peek().copied() {
+        while let Some(Reverse((_, head, g))) = self.heads.peek().copied() {
             if head != name {
                 break;
             }
@@ -363,13 +366,18 @@ fn merge_groups(
     Ok((batch, pin, terms))
 }
 
+/// An entry of a rare bucket: a term or a co-occurrence entry's name, and its value.
+type Named<'a> = (Cow<'a, str>, Vec<u8>);
+
 /// Writes one segment per term and one co-occurrence block per entity for the group indexes
 /// of a unit of the last level (merged ones, from units of level 1); returns the last batch,
 /// which removes the group indexes, and the number of terms, or `None` when `stop` was set
 /// before the end.
 ///
 /// A term with fewer than [`blocks::RARE_POSTINGS`] postings in the unit goes into one of 4,096
-/// rare buckets instead, chosen by a hash of the term: most of a unit's terms are in one or two
+/// rare buckets instead, chosen by a hash of the term, and so do the co-occurrence counts of an
+/// entity with fewer than [`blocks::RARE_RELATED`] partners in the unit (under its entry name,
+/// `blocks::related_entry`): most of a unit's terms are in one or two
 /// of its documents, and each key costs the tree an insert (a leaf copied, and read from disk
 /// when the cache misses it), so a unit's spread wrote some 220,000 keys at 1,000,000
 /// documents, and took 11.5 s.
@@ -389,8 +397,9 @@ fn spread_groups(
     let mut batch = sled::Batch::default();
     let mut batch_bytes = 0;
     let mut terms = 0;
-    // The rare terms of each bucket, in term order (the order they come in).
-    let mut rare: BTreeMap<String, Vec<(&str, Vec<u8>)>> = BTreeMap::new();
+    // The rare terms and co-occurrence entries of each bucket, in name order (the order they
+    // come in).
+    let mut rare: BTreeMap<String, Vec<Named<'_>>> = BTreeMap::new();
     let mut add = |batch: &mut sled::Batch, key: Vec<u8>, value: Vec<u8>| -> Result<bool> {
         batch_bytes += key.len() + value.len();
         batch.insert(key, value);
@@ -410,12 +419,19 @@ fn spread_groups(
                 if postings < blocks::RARE_POSTINGS {
                     rare.entry(blocks::rare_bucket(term))
                         .or_default()
-                        .push((term, value));
+                        .push((Cow::Borrowed(term), value));
                     continue;
                 }
                 (segment_key(term, parts[0].block), value)
             }
             MergedEntry::Related(entity, block, counts) => {
+                if counts.len() < blocks::RARE_RELATED {
+                    let name = blocks::related_entry(entity);
+                    rare.entry(blocks::rare_bucket(&name))
+                        .or_default()
+                        .push((Cow::Owned(name), encode(&counts)));
+                    continue;
+                }
                 (related_key(entity, block), encode(&counts))
             }
         };

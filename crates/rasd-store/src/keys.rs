@@ -17,7 +17,9 @@ pub const ENTITY: u8 = b'e';
 /// each type; the entities of one rank are ordered by their exact count when listed).
 pub const ENTITY_RANK_BY_TYPE: u8 = b'k';
 /// `r` + entity id + 0 + first block (8 bytes, big-endian) → [`crate::record::BlockRelated`]:
-/// the entities mentioned with it in the documents of a run of blocks, with their shared counts.
+/// the entities mentioned with it in the documents of a run of blocks, with their shared counts
+/// (for an entity with fewer than `blocks::RARE_RELATED` of them in the run, an entry of the
+/// run's rare bucket instead: see `BLOCK`).
 pub const RELATED: u8 = b'r';
 /// `u` + entity id → [`crate::record::UserEntity`]: the knowledge base's additions.
 pub const USER_ENTITY: u8 = b'u';
@@ -25,7 +27,9 @@ pub const USER_ENTITY: u8 = b'u';
 /// `segment.rs`): the term's postings in the documents of a run of 256 blocks, spread from
 /// group indexes by `compaction.rs`. And `b` + rare bucket name (U+0003 and three hex digits,
 /// `blocks::rare_bucket`) + 0 + the run's first block → a directory like a group index's of the
-/// segments of the run's terms with fewer than `blocks::RARE_POSTINGS` postings that hash there.
+/// segments of the run's terms with fewer than `blocks::RARE_POSTINGS` postings that hash there,
+/// and of the co-occurrence counts (named `blocks::related_entry`) of its entities with fewer
+/// than `blocks::RARE_RELATED` partners that hash there.
 pub const BLOCK: u8 = b'b';
 /// `w` + block (8 bytes, big-endian) → a pointer to the file (`index_files.rs`) of the postings
 /// and co-occurrence counts of one write group behind a directory (see `group_index.rs`), or of

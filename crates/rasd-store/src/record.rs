@@ -21,7 +21,13 @@ use serde::{Deserialize, Serialize};
 /// 8: group indexes in files of their own (`index_files.rs`), the `w` keys their pointers.
 /// 9: pairs of adjacent common words indexed as terms of their own (`analyzer.rs`).
 /// 10: a spread writes the terms with few postings in the unit into shared rare buckets.
-pub const SCHEMA_VERSION: u32 = 10;
+/// 11: and the co-occurrence counts of the entities with few partners in the unit.
+pub const SCHEMA_VERSION: u32 = 11;
+
+/// The oldest schema this build reads as it is: opening such a store only raises its version.
+/// A schema 10 store has a key of its own for every entity's co-occurrences in a unit, which
+/// a reader of schema 11 finds as before; older stores are rebuilt from their documents.
+pub const READ_AS_IS_SINCE: u32 = 10;
 
 /// The entities mentioned with one entity in the documents of one block: id and number of
 /// documents, by id.

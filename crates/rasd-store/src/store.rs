@@ -18,7 +18,8 @@ use crate::index_files::IndexFiles;
 use crate::keys::{self, key};
 use crate::page::fnv64;
 use crate::record::{
-    decode, encode, DocSummary, StoredDocument, StoredMention, UserEntity, SCHEMA_VERSION,
+    decode, encode, DocSummary, StoredDocument, StoredMention, UserEntity, READ_AS_IS_SINCE,
+    SCHEMA_VERSION,
 };
 use crate::reindex::{self, ReindexReport};
 use crate::writer::{self, Command, Prepared, PutOutcome};
@@ -138,7 +139,10 @@ impl Store {
                         supported: SCHEMA_VERSION,
                     });
                 }
-                if found < SCHEMA_VERSION {
+                if (READ_AS_IS_SINCE..SCHEMA_VERSION).contains(&found) {
+                    tracing::info!(from = found, to = SCHEMA_VERSION, "store upgraded");
+                    tree.insert(SCHEMA_KEY, encode(&SCHEMA_VERSION))?;
+                } else if found < SCHEMA_VERSION {
                     // Documents keep their layout across versions; indexes are rebuilt.
                     let report = reindex::rebuild(&durable, &tree, &analyzer)?;
                     tracing::info!(

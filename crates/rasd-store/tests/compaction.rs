@@ -5,6 +5,11 @@ use rasd_store::{DocumentFilter, EntityType, NewDocument, Store, StoreConfig, St
 
 const ENTITIES: &[&str] = &["org/isis", "gpe/syria", "gpe/iraq", "org/sdf"];
 
+/// Places named 8 at a time in every 7th article: each is mentioned with few other entities,
+/// so its co-occurrence counts go to a rare bucket when spread, while those of the entities
+/// above, mentioned with all 40 of them, get keys of their own.
+const PLACES: usize = 40;
+
 fn linked(text: &str, word: &str, entity: &str) -> Option<StoredMention> {
     let entity_type = if entity.starts_with("org") {
         EntityType::Org
@@ -26,11 +31,22 @@ fn article(i: usize) -> NewDocument {
     for _ in 0..(i % 5) {
         text.push_str("هجوم في دير الزور ");
     }
-    let mentions = words
+    let places: Vec<usize> = match i % 7 {
+        0 => (0..8).map(|k| (i / 7 % 5) * 8 + k).collect(),
+        _ => Vec::new(),
+    };
+    for k in &places {
+        text.push_str(&format!("place{k:02} "));
+    }
+    let mut mentions: Vec<StoredMention> = words
         .iter()
         .zip(ENTITIES)
         .filter_map(|(word, entity)| linked(&text, word, entity))
         .collect();
+    for k in places {
+        let (word, entity) = (format!("place{k:02}"), format!("gpe/place-{k:02}"));
+        mentions.extend(linked(&text, &word, &entity));
+    }
     NewDocument {
         id: format!("doc-{i:04}"),
         text,
@@ -74,8 +90,9 @@ fn view(store: &Store) -> Vec<String> {
     ] {
         seen.push(format!("{query}: {:?}", search_all(store, query, filter)));
     }
-    for entity in ENTITIES {
-        seen.push(format!("{entity}: {:?}", related(store, entity)));
+    let places = (0..PLACES).map(|k| format!("gpe/place-{k:02}"));
+    for entity in ENTITIES.iter().map(|e| e.to_string()).chain(places) {
+        seen.push(format!("{entity}: {:?}", related(store, &entity)));
     }
     seen
 }
@@ -123,6 +140,9 @@ async fn merged_segments_answer_like_one_block_and_forget_deleted_documents() {
     let one = store_with(one_dir.path(), std::slice::from_ref(&all)).await;
     assert_eq!(one.segment_count(&term).unwrap(), 1);
     assert_eq!(view(&store), view(&one));
+    // Of the first 256 blocks' co-occurrences, only the four entities mentioned with all the
+    // places have keys of their own; the places' counts are in rare buckets.
+    assert_eq!(store.keyspace_len(b'r').unwrap(), ENTITIES.len());
     // The files of the group indexes merged and spread are gone.
     assert_eq!(store.keyspace_len(b'w').unwrap(), 2 + 12);
     assert_files_match_pointers(&store, dir.path());

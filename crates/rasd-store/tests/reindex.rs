@@ -155,3 +155,33 @@ async fn a_store_of_an_older_schema_is_rebuilt_at_open() {
         "retired keys are deleted"
     );
 }
+
+#[tokio::test]
+async fn a_store_of_a_schema_read_as_it_is_is_only_upgraded() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = {
+        let store = Store::open(&StoreConfig::new(dir.path())).unwrap();
+        let docs = vec![
+            doc("d1", "هاجم داعش مواقع في دير الزور", "a"),
+            doc("d2", "انسحب داعش من ريف دير الزور الشرقي بعد معارك", "b"),
+        ];
+        for result in store.put(docs).await {
+            result.unwrap();
+        }
+        store.close();
+        snapshot(&store)
+    };
+    {
+        let db = sled::open(dir.path()).unwrap();
+        let tree = db.open_tree("rasd").unwrap();
+        tree.insert(b"gschema", postcard::to_stdvec(&10u32).unwrap())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let upgraded = Store::open(&StoreConfig::new(dir.path())).unwrap();
+    assert_eq!(
+        upgraded.schema_version().unwrap(),
+        rasd_store::SCHEMA_VERSION
+    );
+    assert_eq!(snapshot(&upgraded), before);
+}
