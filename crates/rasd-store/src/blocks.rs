@@ -787,25 +787,9 @@ type RankOrder = fn(&(u64, &[u8]), &(u64, &[u8])) -> std::cmp::Ordering;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::DocSummary;
 
     fn doc(id: &str) -> StoredDocument {
-        StoredDocument {
-            summary: DocSummary {
-                id: id.to_owned(),
-                title: String::new(),
-                source: "wire".to_owned(),
-                url: String::new(),
-                published_us: None,
-                language: "ar".to_owned(),
-                created_us: 0,
-                text_chars: 0,
-                mention_count: 0,
-                token_count: 3,
-            },
-            text: String::new(),
-            mentions: Vec::new(),
-        }
+        crate::record::test_document(id, "", Vec::new())
     }
 
     type Postings = Vec<(u64, u16, Vec<u32>)>;

@@ -171,7 +171,7 @@ pub fn term_order(a: &TermPosting<'_>, b: &TermPosting<'_>) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{DocSummary, StoredMention};
+    use crate::record::StoredMention;
     use rasd_extract::Component;
 
     proptest::proptest! {
@@ -201,22 +201,8 @@ mod tests {
             confidence: 1.0,
             component: Component::Gazetteer,
         };
-        let doc = StoredDocument {
-            summary: DocSummary {
-                id: "d".to_owned(),
-                title: String::new(),
-                source: "wire".to_owned(),
-                url: String::new(),
-                published_us: None,
-                language: "ar".to_owned(),
-                created_us: 0,
-                text_chars: 0,
-                mention_count: 3,
-                token_count: tokens,
-            },
-            text: text.to_owned(),
-            mentions: vec![mention("Q1"), mention("Q2"), mention("Q1")],
-        };
+        let mentions = vec![mention("Q1"), mention("Q2"), mention("Q1")];
+        let doc = crate::record::test_document("d", text, mentions);
         let terms = terms.with_filters(&doc);
         let got: Vec<&str> = terms.iter().map(|t| t.term).collect();
         let mut expected: Vec<String> = Vec::new();

@@ -70,6 +70,28 @@ impl From<&Mention> for StoredMention {
     }
 }
 
+/// A document of source `wire` with `text` and `mentions`, for the unit tests of what reads
+/// stored documents.
+#[cfg(test)]
+pub fn test_document(id: &str, text: &str, mentions: Vec<StoredMention>) -> StoredDocument {
+    StoredDocument {
+        summary: DocSummary {
+            id: id.to_owned(),
+            title: String::new(),
+            source: "wire".to_owned(),
+            url: String::new(),
+            published_us: None,
+            language: "ar".to_owned(),
+            created_us: 0,
+            text_chars: text.chars().count() as u32,
+            mention_count: mentions.len() as u32,
+            token_count: text.split_whitespace().count() as u32,
+        },
+        text: text.to_owned(),
+        mentions,
+    }
+}
+
 /// Metadata of a document, stored apart from its text for listing and filtering.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DocSummary {

@@ -106,17 +106,23 @@ async fn reindex_rebuilds_the_same_indexes() {
     assert_eq!(store.entity("org/isis").unwrap().unwrap().document_count, 3);
 }
 
-#[tokio::test]
-async fn a_store_of_an_older_schema_is_rebuilt_at_open() {
-    let (fresh_dir, old_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let fresh = Store::open(&StoreConfig::new(fresh_dir.path())).unwrap();
+/// A store in `dir` of two documents about the same places.
+async fn store_of_two(dir: &std::path::Path) -> Store {
+    let store = Store::open(&StoreConfig::new(dir)).unwrap();
     let docs = vec![
         doc("d1", "هاجم داعش مواقع في دير الزور", "a"),
         doc("d3", "انسحب داعش من ريف دير الزور الشرقي بعد معارك", "b"),
     ];
-    for result in fresh.put(docs).await {
+    for result in store.put(docs).await {
         result.unwrap();
     }
+    store
+}
+
+#[tokio::test]
+async fn a_store_of_an_older_schema_is_rebuilt_at_open() {
+    let (fresh_dir, old_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let fresh = store_of_two(fresh_dir.path()).await;
     // A schema 3 store of the same documents: its version, the documents, postings keys of the
     // old layout (whole ids in postcard, which this build cannot read) and retired keyspaces.
     {
@@ -160,14 +166,7 @@ async fn a_store_of_an_older_schema_is_rebuilt_at_open() {
 async fn a_store_of_a_schema_read_as_it_is_is_only_upgraded() {
     let dir = tempfile::tempdir().unwrap();
     let before = {
-        let store = Store::open(&StoreConfig::new(dir.path())).unwrap();
-        let docs = vec![
-            doc("d1", "هاجم داعش مواقع في دير الزور", "a"),
-            doc("d2", "انسحب داعش من ريف دير الزور الشرقي بعد معارك", "b"),
-        ];
-        for result in store.put(docs).await {
-            result.unwrap();
-        }
+        let store = store_of_two(dir.path()).await;
         store.close();
         snapshot(&store)
     };
