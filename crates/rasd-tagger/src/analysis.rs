@@ -67,6 +67,12 @@ pub fn gap_class(gap: &str) -> u8 {
 /// The class of the start and the end of a text.
 pub const BOUNDARY: u8 = 10;
 
+/// True when no name continues across a gap: a comma, a quotation mark, a bracket or a colon
+/// (no name of ANERcorp does; AQMAR has a few across a hyphen or a slash, which do not count).
+pub fn breaks_names(gap: u8) -> bool {
+    (4..=7).contains(&gap)
+}
+
 /// True when a gap ends a sentence (the tagger decodes sentence by sentence).
 pub fn ends_sentence(gap_after: u8) -> bool {
     gap_after >= 8

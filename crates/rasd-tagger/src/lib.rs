@@ -35,7 +35,9 @@
 //! so for the 50,000 most frequent news words they are summed once at load (module
 //! `prepared`); a token then costs one table lookup plus the eight features
 //! that read two tokens, and the BIO constraint is written into the transition scores so the
-//! decoder's inner loop has no test. Confidence is a max-marginal: how much worse the best
+//! decoder's inner loop has no test; so is the rule that no name continues across a comma, a
+//! quotation mark, a bracket or a colon (`analysis::breaks_names`), written into the emission
+//! scores of the token after one. Confidence is a max-marginal: how much worse the best
 //! reading is if the word is forced to another kind.
 //!
 //! # Model

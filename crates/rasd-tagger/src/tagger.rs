@@ -4,8 +4,8 @@
 use rasd_normalize::Token;
 
 use crate::analysis::analyze_word;
-use crate::analysis::{gaps, sentence_ranges, BOUNDARY};
-use crate::decode::Decoder;
+use crate::analysis::{breaks_names, gaps, sentence_ranges, BOUNDARY};
+use crate::decode::{Decoder, FORBIDDEN};
 use crate::error::ModelError;
 use crate::features::{context, Offset};
 use crate::labels::{is_inside, kind_of, Kind, Label, LABELS};
@@ -204,6 +204,13 @@ impl Tagger {
                 let gap = if i == 0 { BOUNDARY } else { before };
                 context(&word.core, previous, next, gap, keys);
                 model.score(keys, &mut scores);
+                if breaks_names(gap) {
+                    for (label, score) in scores.iter_mut().enumerate() {
+                        if is_inside(label as u8) {
+                            *score = FORBIDDEN;
+                        }
+                    }
+                }
                 emissions.push(scores);
             }
             decoder.viterbi(emissions, &model.constrained, labels);
@@ -268,6 +275,25 @@ mod tests {
                 !name.starts_with("وب") && !name.starts_with("ول"),
                 "{found:?}"
             );
+        }
+    }
+
+    #[test]
+    fn no_name_continues_across_a_comma_a_quotation_mark_a_bracket_or_a_colon() {
+        // Sentences of the ANERcorp development split where a model joined «نيسان « أورفان»
+        // and «وأودي « ايه 6» into one name each.
+        for text in [
+            "وتأتي نيسان « أورفان » الجديدة بخيارين من محركين قويين واقتصاديين .",
+            "وبتوفرها بثلاثة اختيارات تقدم نيسان « أورفان » الجديد كحل عملي لنقل الأفراد .",
+            "السيارات التي لم يتم بيعها من طرز بولو وغولف وأودي « ايه 6 » كان أعلى من المعتاد .",
+            "التقى جاك شيراك ، توني بلير ( رئيس الوزراء ) : في باريس « لندن » .",
+        ] {
+            for (name, _) in names(text) {
+                assert!(
+                    !name.contains(['،', ',', '«', '»', '"', '(', ')', ':']),
+                    "{name} in {text}"
+                );
+            }
         }
     }
 
