@@ -399,9 +399,6 @@ impl BlockBuilder {
             related.push((related_entry(name(run[0].0)), encode(&counts)));
         }
 
-        // The documents' ordered terms, merged: equal terms come out in document order, the
-        // order the documents were added in. Most comparisons are of the terms' first eight
-        // bytes as numbers, with no `memcmp`.
         let related_len: usize = related
             .iter()
             .map(|(name, v)| name.len() + v.len() + 4)
@@ -417,6 +414,15 @@ impl BlockBuilder {
         );
         let mut segment = SegmentBuilder::default();
         let mut header = Vec::new();
+        // A term's segment, once all its postings are in (an empty one is left out).
+        let mut finish = |term: Option<&str>, segment: &SegmentBuilder| {
+            if let Some(term) = term.filter(|_| !segment.is_empty()) {
+                index.push(term, &segment.parts(&mut header));
+            }
+        };
+        // The documents' ordered terms, merged: equal terms come out in document order, the
+        // order the documents were added in. Most comparisons are of the terms' first eight
+        // bytes as numbers, with no `memcmp`.
         let mut heads: BinaryHeap<Head<'_>> = self
             .documents
             .iter()
@@ -433,9 +439,7 @@ impl BlockBuilder {
         while let Some(mut head) = heads.peek_mut() {
             let posting = head.posting;
             if term != Some(posting.term) {
-                if let Some(term) = term.filter(|_| !segment.is_empty()) {
-                    index.push(term, &segment.parts(&mut header));
-                }
+                finish(term, &segment);
                 segment.clear();
                 term = Some(posting.term);
             }
@@ -455,9 +459,7 @@ impl BlockBuilder {
                 }
             }
         }
-        if let Some(term) = term.filter(|_| !segment.is_empty()) {
-            index.push(term, &segment.parts(&mut header));
-        }
+        finish(term, &segment);
         let (pointer, pin) = files.write(index.finish())?;
         ov.insert(group_key(block), pointer);
         ov.insert(unit_key(0, block), Vec::new());

@@ -15,7 +15,7 @@ use crate::analyzer::Analyzer;
 use crate::record::StoredDocument;
 use crate::{blocks, index, scoring, segment};
 
-/// The encoded positions of a filter posting: none.
+/// The positions of a filter posting: none.
 const NO_POSITIONS: &[u32] = &[];
 
 /// Every term a document is posted under, each once, with its impact and encoded positions.
