@@ -139,7 +139,13 @@ fn split_proclitics(
     let rest = &token[one..];
     if rest.starts_with("ال") {
         let hash = hash_bytes(rest.as_bytes());
-        return (one as u8, hash, vocab.info(hash));
+        let rest_info = vocab.info(hash);
+        // «كال» opens names as often as «ك» («like») opens a definite noun: «كاليبر»,
+        // «كاليفورنيا». It is split off only when the rest is the commoner word.
+        if first == KAF && rest_info.frequency <= info.frequency {
+            return (0, word, info);
+        }
+        return (one as u8, hash, rest_info);
     }
     if first == LAM && rest.starts_with(LAM) {
         // «للفرقه»: the preposition and the article's ل; the span keeps the second.
@@ -290,4 +296,35 @@ pub fn sentences(tokens: &[Analysis]) -> impl Iterator<Item = std::ops::Range<us
         }
         None
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known(words: &[(&str, u8)]) -> Vocabulary {
+        let words = words.iter().map(|(w, frequency)| {
+            let info = WordInfo {
+                frequency: *frequency,
+                ..WordInfo::default()
+            };
+            (hash_bytes(w.as_bytes()), info)
+        });
+        Vocabulary::new(words.collect::<Vec<_>>(), Vec::new())
+    }
+
+    #[test]
+    fn proclitics_before_the_article_are_split_off() {
+        let vocab = known(&[]);
+        assert_eq!(analyze_word("والرقه", &vocab).proclitic_len, 2);
+        assert_eq!(analyze_word("بالرقه", &vocab).proclitic_len, 2);
+    }
+
+    #[test]
+    fn kaf_before_the_article_is_split_off_only_from_a_commoner_rest() {
+        let vocab = known(&[("كالعاده", 10), ("العاده", 14), ("كاليفورنيا", 8)]);
+        assert_eq!(analyze_word("كالعاده", &vocab).proclitic_len, 2);
+        assert_eq!(analyze_word("كاليفورنيا", &vocab).proclitic_len, 0);
+        assert_eq!(analyze_word("كاليبر", &vocab).proclitic_len, 0);
+    }
 }
