@@ -153,8 +153,9 @@ pub fn candidate(
     }
     let entity_type = match name.kind {
         Kind::Pers => {
-            let opener = word_before(normalized, start).filter(|w| NAME_OPENERS.contains(w));
-            if let Some(opener) = opener {
+            if let Some(opener) =
+                word_before(normalized, start).filter(|w| NAME_OPENERS.contains(w))
+            {
                 start -= opener.len() + 1;
             } else if text.contains(' ') && text.split(' ').all(|w| w.starts_with("ال")) {
                 return None;
